@@ -241,7 +241,7 @@ def _in_values(ec: "ExprCompiler", x: E, values: list[E], ci: bool) -> str:
             target = xs if x.type in ("string", "dynamic") else f"CAST({xs} AS VARCHAR)"
             lst = f"json_extract_string({arr}, '$[*]')"
             if ci:
-                lst = f"list_transform({lst}, s -> lower(s))"
+                lst = f"list_transform({lst}, lambda s: lower(s))"
             parts.append(f"list_contains({lst}, {target})")
         else:
             vs = ec.nn(v) if v.type == "string" else v.sql

@@ -61,6 +61,7 @@ class E:
     const: object = None
     is_const: bool = False
     agg: bool = False          # contains an aggregate call (summarize context)
+    empty: str | None = None   # aggregates: SQL of the value over empty input without group-by (sum -> 0, avg -> NaN)
 
     def __str__(self) -> str:
         return self.sql

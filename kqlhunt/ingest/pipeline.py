@@ -129,10 +129,11 @@ def ingest_paths(paths, db_path="kqlhunt.duckdb", *, sysmon_table: str = "Event"
     report = IngestReport()
     con = workspace.connect(db_path)
     prog = _Progress(progress, len(files))
+    cache: dict = {}
     try:
         for path in files:
             prog.file(str(path))
-            fr = _ingest_one(con, path, sysmon_table, table, batch_rows, prog)
+            fr = _ingest_one(con, path, sysmon_table, table, batch_rows, prog, cache)
             report.files.append(fr)
             for t, n in fr.tables.items():
                 report.tables[t] = report.tables.get(t, 0) + n
@@ -144,7 +145,7 @@ def ingest_paths(paths, db_path="kqlhunt.duckdb", *, sysmon_table: str = "Event"
     return report
 
 
-def _ingest_one(con, path: Path, sysmon_table, table, batch_rows, prog) -> FileReport:
+def _ingest_one(con, path: Path, sysmon_table, table, batch_rows, prog, cache) -> FileReport:
     fr = FileReport(path=str(path))
     if not path.exists():
         fr.status, fr.format = "failed", "missing"
@@ -193,7 +194,7 @@ def _ingest_one(con, path: Path, sysmon_table, table, batch_rows, prog) -> FileR
                 else:
                     w = writers.get(tname)
                     if w is None:
-                        w = writers[tname] = workspace.TableWriter(con, tname, batch_rows)
+                        w = writers[tname] = workspace.TableWriter(con, tname, batch_rows, cache)
                     w.add(payload)
                 if n == 2000:
                     prog.tick(n)
@@ -214,14 +215,13 @@ def _ingest_one(con, path: Path, sysmon_table, table, batch_rows, prog) -> FileR
             raise readers.FileError("no readable EVTX record: " + fr.errors[0])
         _ledger(con, fr)
         con.execute("COMMIT")
-    except readers.FileError as exc:
+    except (readers.FileError, ValueError) as exc:  # unreadable input, corrupt archive ...
         con.execute("ROLLBACK")
-        return _failed(fr, str(exc))
-    except ValueError as exc:  # corrupt archive, bad UTF-8 ...
-        con.execute("ROLLBACK")
+        cache.clear()
         return _failed(fr, str(exc))
     except BaseException:
         con.execute("ROLLBACK")
+        cache.clear()
         raise
     return fr
 

@@ -175,19 +175,26 @@ class RowRejected(Exception):
 class TableWriter:
     """Buffers rows for one table and appends them in Arrow batches."""
 
-    def __init__(self, con, table: str, batch_rows: int = 10000):
+    def __init__(self, con, table: str, batch_rows: int = 10000, cache: dict | None = None):
+        """cache: {table: {column: type}} shared across writers of one connection; the caller
+        must clear it after a rollback."""
         self.con = con
         self.table = table
         self.batch_rows = batch_rows
         self.rows: list[dict] = []
         self.written = 0
         self.rejects: list[str] = []  # reasons of rows rejected while converting
-        if not table_columns(con, table):
-            if table in SCHEMAS:
-                con.execute(create_table_sql(table))
-            else:
-                con.execute(create_table_sql(table, [("TimeGenerated", "datetime")]))
-        self.columns = table_columns(con, table)
+        cols = cache.get(table) if cache is not None else None
+        if cols is None:
+            if not table_columns(con, table):
+                if table in SCHEMAS:
+                    con.execute(create_table_sql(table))
+                else:
+                    con.execute(create_table_sql(table, [("TimeGenerated", "datetime")]))
+            cols = table_columns(con, table)
+            if cache is not None:
+                cache[table] = cols
+        self.columns = cols
         self.lower = {c.lower(): c for c in self.columns}
 
     def add(self, row: dict) -> None:

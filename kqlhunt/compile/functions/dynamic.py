@@ -1,0 +1,78 @@
+"""Dynamic (JSON) values: array_length, array_slice, array_concat, array_index_of, strcat_array, pack_array,
+pack/bag_pack, bag_keys, set_* ... Dynamic values are DuckDB JSON (see types.py); functions that expect an
+array or a bag return null for anything else (scalar-data-types/dynamic.md).
+"""
+from __future__ import annotations
+
+from ..types import E
+from . import scalar
+from .conversion import to_dynamic  # noqa: F401  (re-exported for expr.py)
+
+
+def j(a, i: int) -> str:
+    """Argument i as JSON SQL."""
+    return a.ec.to_json(a[i]).sql
+
+
+@scalar("array_length")
+def f_array_length(a):
+    a.check(1)
+    e = a[0]
+    if e.rep == "list":
+        return E(f"CAST(len({e.sql}) AS BIGINT)", "long")
+    x = j(a, 0)
+    return E(f"CASE WHEN json_type({x}) = 'ARRAY' THEN CAST(json_array_length({x}) AS BIGINT) END", "long")
+
+
+@scalar("array_slice")
+def f_array_slice(a):
+    a.check(3)
+    x = j(a, 0)
+    n = f"json_array_length({x})"
+    st = f"(CASE WHEN {a[1].sql} < 0 THEN greatest({n} + {a[1].sql}, 0) ELSE {a[1].sql} END)"
+    en = f"(CASE WHEN {a[2].sql} < 0 THEN {n} + {a[2].sql} ELSE least({a[2].sql}, {n} - 1) END)"
+    return E(f"CASE WHEN json_type({x}) = 'ARRAY' THEN to_json(list_slice(CAST(json_extract({x}, '$[*]') AS JSON[]), "
+             f"{st} + 1, {en} + 1)) END", "dynamic")
+
+
+@scalar("strcat_array")
+def f_strcat_array(a):
+    a.check(2)
+    e = a[0]
+    if e.rep == "list":
+        return E(f"coalesce(array_to_string({e.sql}, {a.ec.nn(a[1])}), '')", "string", True)
+    x = j(a, 0)
+    items = f"list_transform(CAST(json_extract({x}, '$[*]') AS JSON[]), lambda v: coalesce(json_extract_string(v, '$'), ''))"
+    return E(f"coalesce(array_to_string({items}, {a.ec.nn(a[1])}), '')", "string", True)
+
+
+@scalar("pack_array")
+def f_pack_array(a):
+    items = ", ".join(j(a, i) for i in range(len(a)))
+    return E(f"CAST(to_json([{items}]::JSON[]) AS JSON)" if items else "CAST('[]' AS JSON)", "dynamic", True)
+
+
+@scalar("pack", "bag_pack", "pack_dictionary")
+def f_pack(a):
+    if len(a) % 2:
+        raise a.error(f"{a.call.name}(): expects key/value pairs")
+    parts = []
+    for i in range(0, len(a), 2):
+        parts.append(f"{a.ec.nn(a[i])}, {j(a, i + 1)}")
+    return E(f"json_object({', '.join(parts)})", "dynamic", True)
+
+
+@scalar("bag_keys")
+def f_bag_keys(a):
+    a.check(1)
+    x = j(a, 0)
+    return E(f"CASE WHEN json_type({x}) = 'OBJECT' THEN to_json(json_keys({x})) END", "dynamic")
+
+
+@scalar("array_index_of")
+def f_array_index_of(a):
+    a.check(2)
+    x = j(a, 0)
+    v = j(a, 1)
+    return E(f"CASE WHEN json_type({x}) = 'ARRAY' THEN CAST(coalesce(list_position(CAST(json_extract({x}, '$[*]') AS JSON[]), "
+             f"{v}), 0) - 1 AS BIGINT) END", "long")
