@@ -30,4 +30,5 @@ def aggregate(*names: str, prefix: str | None = None):
     return register
 
 
-from . import conversion, core, strings, datetime_fns, dynamic, math_fns, aggregates  # noqa: E402,F401
+from . import (conversion, core, strings, datetime_fns, dynamic, math_fns, aggregates,  # noqa: E402,F401
+               formatting, encoding, ipv4, parsing, arrays, bags, window)

@@ -26,4 +26,5 @@ def source(*node_types: type):
     return register
 
 
-from . import basic, sort, summarize, sources, join, union  # noqa: E402,F401
+from . import (basic, sort, summarize, sources, join, union,  # noqa: E402,F401
+               mvexpand, mvapply, parse, parsekv, evaluate, invoke, topnested, serialize, makeseries, search)
