@@ -404,8 +404,10 @@ def compare(ec: ExprCompiler, op: str, l: E, r: E, node: A.Node, pred: bool = Fa
         return E(f"(CAST({l.sql} AS VARCHAR) {sop} CAST({r.sql} AS VARCHAR))", "bool")
     if op == "==":
         # null-values.md: `null == x` is false, `null == null` is null; in a where clause both just drop the row.
-        if pred or l.notnull or r.notnull:
+        if pred or (l.notnull and r.notnull):
             return E(f"({l.sql} = {r.sql})", "bool")
+        if l.notnull or r.notnull:
+            return E(f"coalesce({l.sql} = {r.sql}, FALSE)", "bool", True)
         return E(f"CASE WHEN {l.sql} IS NULL AND {r.sql} IS NULL THEN NULL ELSE coalesce({l.sql} = {r.sql}, FALSE) END", "bool")
     if op == "!=":
         # null-values.md: `null != x` is true, `null != null` is null.
