@@ -172,7 +172,7 @@ def machine_facts() -> dict:
     except Exception:  # noqa: BLE001
         dk = "not installed"
     return {"nproc": os.cpu_count(), "cpu": cpu, "python": platform.python_version(), "duckdb": duckdb.__version__,
-            "pyarrow": pa.__version__, "duckdb-kql": dk}
+            "pyarrow": pa.__version__, "duckdb-kql": dk, "load": os.getloadavg()[0]}
 
 
 def fmt_rows(n: int) -> str:
@@ -290,7 +290,8 @@ def render(results, facts, args, compile_ms, kqlhunt_error, failures) -> str:
     lines.append("")
     lines.append(f"Machine: {facts['nproc']} cores ({facts['cpu'] or 'unknown CPU'}), Python {facts['python']}, "
                  f"DuckDB {facts['duckdb']}, pyarrow {facts['pyarrow']}, duckdb-kql {facts['duckdb-kql']}; "
-                 f"measured {dt.date.today().isoformat()}.")
+                 f"measured {dt.date.today().isoformat()}, load average {facts['load']:.1f} at the start "
+                 "(other work on the machine inflates all columns alike; compare ratios).")
     lines.append("")
     lines.append("| rows | matching events | result rows | hand-written DuckDB SQL | kqlhunt | duckdb-kql "
                  "| kqlhunt / hand | duckdb-kql / hand | duckdb-kql / kqlhunt |")
