@@ -291,7 +291,7 @@ def render(results, facts, args, compile_ms, kqlhunt_error, failures) -> str:
     lines.append(f"Machine: {facts['nproc']} cores ({facts['cpu'] or 'unknown CPU'}), Python {facts['python']}, "
                  f"DuckDB {facts['duckdb']}, pyarrow {facts['pyarrow']}, duckdb-kql {facts['duckdb-kql']}; "
                  f"measured {dt.date.today().isoformat()}, load average {facts['load']:.1f} at the start "
-                 "(other work on the machine inflates all columns alike; compare ratios).")
+                 "(other work on a small machine makes figures noisy: rerun on a quiet machine before quoting).")
     lines.append("")
     lines.append("| rows | matching events | result rows | hand-written DuckDB SQL | kqlhunt | duckdb-kql "
                  "| kqlhunt / hand | duckdb-kql / hand | duckdb-kql / kqlhunt |")
