@@ -52,7 +52,7 @@ def read_evtx(member: Member, sysmon_table: str) -> Iterator[Item]:
         from_evtx, to_row, loads = windows.from_evtx, windows.to_row, orjson.loads
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            seen = 0
+            seen = nread = 0
             it = iter(parser.records_json())
             while True:
                 try:
@@ -62,6 +62,7 @@ def read_evtx(member: Member, sysmon_table: str) -> Iterator[Item]:
                 except RuntimeError as exc:  # unrecoverable despite skip_errors
                     yield None, f"EVTX parse stopped: {exc}"
                     break
+                nread += 1
                 if len(caught) > seen:
                     for w in caught[seen:]:
                         yield None, _evtx_reason(w)
@@ -75,9 +76,17 @@ def read_evtx(member: Member, sysmon_table: str) -> Iterator[Item]:
             if len(caught) > seen:
                 for w in caught[seen:]:
                     yield None, _evtx_reason(w)
+            if nread == 0 and seen == 0 and _announced_chunks(path) > 0:
+                raise FileError("corrupt EVTX: the header announces chunks but none is readable")
     finally:
         if tmp:
             os.unlink(tmp)
+
+
+def _announced_chunks(path) -> int:
+    with open(path, "rb") as f:
+        head = f.read(44)
+    return int.from_bytes(head[42:44], "little") if len(head) >= 44 else 0
 
 
 def _evtx_reason(w) -> str:

@@ -270,6 +270,10 @@ def parse_time(s) -> datetime | None:
         return s.astimezone(timezone.utc).replace(tzinfo=None) if s.tzinfo else s
     if type(s) is not str:
         return None
+    if s.endswith(" UTC"):
+        s = s[:-4]
+        if not s.endswith("Z"):
+            s += "Z"
     try:
         if s[-1] == "Z":
             base = s[:-1]
@@ -328,10 +332,12 @@ def from_evtx(rec: dict, header_time: str | None = None) -> WinEvent:
     if type(tc) is dict:
         st = (tc.get("#attributes") or {}).get("SystemTime")
     t = parse_time(st)
+    if t is None or t.year < 1970:
+        t2 = parse_time(header_time)
+        if t2 is not None and t2.year >= 1970:
+            t = t2
     if t is None:
-        t = parse_time(header_time)
-    if t is None:
-        raise ValueError("no usable System.TimeCreated/SystemTime")
+        raise ValueError("no usable System.TimeCreated/SystemTime nor record header time")
     e.time = t
     e.computer = sysd.get("Computer") or ""
     e.channel = sysd.get("Channel") or ""
