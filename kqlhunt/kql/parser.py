@@ -474,9 +474,7 @@ class Parser:
             elif self.is_op("*"):
                 self.advance()
                 parts.append(A.ParsePart(t.start))
-            elif t.kind == IDENT and not (self.peek().kind == OP and self.peek().value in ("|",)) or self.is_op("["):
-                if t.kind == IDENT and t.value in ("with",):
-                    break
+            elif t.kind == IDENT or self.is_op("["):
                 name = self.ident()
                 typ = None
                 if self.accept_op(":"):
