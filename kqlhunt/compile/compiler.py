@@ -26,9 +26,21 @@ class Rel:
     is_table: bool = False          # sql is a bare name (table or CTE), not a SELECT
     ordered: bool = False           # serialized (row order is meaningful)
     notnull: frozenset = frozenset()
+    defs: dict = field(default_factory=dict)   # column -> split(...) provenance (see E.split), for cheap rewrites
 
     def names(self) -> list[str]:
         return list(self.columns)
+
+    def row(self) -> "Row":
+        """The columns as seen by expressions, with what is known about how some were computed."""
+        r = Row(self.columns)
+        r.defs = self.defs
+        return r
+
+
+class Row(dict):
+    """Column name -> KQL type, plus `defs` (column -> split provenance) for columns computed earlier."""
+    defs: dict = {}
 
 
 @dataclass

@@ -136,7 +136,11 @@ class ExprCompiler:
     def x_Name(self, node: A.Name, ctx: Ctx) -> E:
         from .compiler import FunctionBinding, ScalarBinding, TableBinding
         if node.name in ctx.row:
-            return E(self.d.ident(node.name), ctx.row[node.name])
+            e = E(self.d.ident(node.name), ctx.row[node.name])
+            defs = getattr(ctx.row, "defs", None)
+            if defs and node.name in defs:
+                e.split = defs[node.name]
+            return e
         b = ctx.scope.lookup(node.name)
         if isinstance(b, ScalarBinding):
             return b.value
@@ -190,9 +194,30 @@ class ExprCompiler:
             base = base.expr
         steps.reverse()
         e = self.compile_in(base, ctx)
+        split = self.split_source(base, ctx)
+        if split and len(steps) == 1 and isinstance(steps[0], A.Index) and isinstance(steps[0].index, A.Literal) \
+                and steps[0].index.type == "long":
+            # split(x, 'd')[i]: keep where it came from, so tostring() can use split_part() and comparisons a
+            # suffix/prefix test (no list is built per row)
+            out = self.step(e, steps[0], ctx)
+            out.split = split + (steps[0].index.value,)
+            return out
         for step in steps:
             e = self.step(e, step, ctx)
         return e
+
+    def split_source(self, node: A.Node, ctx: Ctx) -> tuple | None:
+        """(source SQL never null, delimiter, source column or None) for split(<column>, '<constant>')."""
+        if not (isinstance(node, A.Call) and node.name == "split" and len(node.args) == 2):
+            return None
+        delim = node.args[1]
+        if not (isinstance(delim, A.Literal) and delim.type == "string" and delim.value):
+            return None
+        src = self.compile_in(node.args[0], ctx)
+        if src.type != "string":
+            return None
+        column = node.args[0].name if isinstance(node.args[0], A.Name) and node.args[0].name in ctx.row else None
+        return (self.nn(src), delim.value, column)
 
     def step(self, e: E, step: A.Node, ctx: Ctx) -> E:
         d = self.d
@@ -390,6 +415,12 @@ def compare(ec: ExprCompiler, op: str, l: E, r: E, node: A.Node, pred: bool = Fa
     if "string" in (lt, rt) or "guid" in (lt, rt):
         if lt not in ("string", "guid") or rt not in ("string", "guid"):
             raise ec.c.error(f"cannot compare {lt} with {rt} using '{op}'", node)
+        if op in ("==", "!=") and (l.split or r.split):
+            fast = split_equality(ec, l, r) if l.split else split_equality(ec, r, l)
+            if fast is not None:
+                if op == "==":
+                    return E(fast if pred else f"coalesce({fast}, FALSE)", "bool", not pred)
+                return E(f"(NOT coalesce({fast}, FALSE))", "bool", True)
         ls = l.sql if (l.notnull or (op == "==" and r.is_const and r.const not in ("", None))) else f"coalesce({l.sql}, '')"
         rs = r.sql if (r.notnull or (op == "==" and l.is_const and l.const not in ("", None))) else f"coalesce({r.sql}, '')"
         return E(f"({ls} {sop} {rs})", "bool", l.notnull and r.notnull)
@@ -418,6 +449,23 @@ def compare(ec: ExprCompiler, op: str, l: E, r: E, node: A.Node, pred: bool = Fa
             return E(f"({l.sql} IS DISTINCT FROM {r.sql})", "bool")
         return E(f"CASE WHEN {l.sql} IS NULL AND {r.sql} IS NULL THEN NULL ELSE {l.sql} IS DISTINCT FROM {r.sql} END", "bool")
     return E(f"({l.sql} {sop} {r.sql})", "bool")
+
+
+def split_equality(ec: ExprCompiler, part: E, other: E) -> str | None:
+    """split(x, d)[-1] == 'lit'  <=>  x == 'lit' or x ends with d + 'lit' (when 'lit' holds no d and is not empty);
+    split(x, d)[0] == 'lit'  <=>  x == 'lit' or x starts with 'lit' + d. Avoids building a list per row."""
+    if not other.is_const or not isinstance(other.const, str):
+        return None
+    src, delim, column, index = part.split
+    lit = other.const
+    if lit == "" or delim in lit or index not in (0, -1):
+        return None
+    d = ec.d
+    if column is not None:
+        src = d.ident(column)     # NULL (= "") never equals a non-empty literal, so no coalesce is needed
+    if index == -1:
+        return f"({src} = {d.string(lit)} OR {d.ends_with(src, d.string(delim + lit))})"
+    return f"({src} = {d.string(lit)} OR {d.starts_with(src, d.string(lit + delim))})"
 
 
 def _dyn_as(ec: ExprCompiler, e: E, typ: str) -> E:

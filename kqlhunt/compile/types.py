@@ -62,6 +62,7 @@ class E:
     is_const: bool = False
     agg: bool = False          # contains an aggregate call (summarize context)
     empty: str | None = None   # aggregates: SQL of the value over empty input without group-by (sum -> 0, avg -> NaN)
+    split: tuple | None = None  # (source SQL, delimiter, index, source column): this is split(source, delimiter)[index]
 
     def __str__(self) -> str:
         return self.sql

@@ -18,6 +18,10 @@ def to_string(c, e: E) -> E:
     if t == "guid":
         return E(s, "string", e.notnull)
     if t == "dynamic":
+        if e.rep == "item" and e.split:
+            src, delim, _column, index = e.split
+            part = index + 1 if index >= 0 else index
+            return E(f"split_part({src}, {c.d.string(delim)}, {part})", "string", True, split=e.split)
         if e.rep == "item":
             return E(s, "string")
         if e.rep == "list":
@@ -152,7 +156,9 @@ def to_guid(c, e: E) -> E:
 def f_tostring(a):
     a.check(1)
     e = to_string(a.c, a[0])
-    return E(f"coalesce({e.sql}, '')", "string", True)
+    if e.notnull:
+        return e
+    return E(f"coalesce({e.sql}, '')", "string", True, split=e.split)
 
 
 @scalar("toint")

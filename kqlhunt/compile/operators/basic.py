@@ -18,13 +18,13 @@ def value_sql(c, e: E) -> str:
 
 @operator(A.Where)
 def where(c, rel: Rel, op: A.Where, scope) -> Rel:
-    e = c.expr.predicate(op.predicate, rel.columns, scope)
+    e = c.expr.predicate(op.predicate, rel.row(), scope)
     if e.type not in ("bool", "dynamic"):
         raise c.error(f"where: the predicate must be boolean, not {e.type}", op.predicate)
     if e.sql == "TRUE":
         return rel
     return Rel(c.select(rel, c.passthrough(rel), where=c.expr.as_bool(e)), dict(rel.columns), ordered=rel.ordered,
-               notnull=rel.notnull)
+               notnull=rel.notnull, defs=rel.defs)
 
 
 @operator(A.Extend)
@@ -33,35 +33,43 @@ def extend(c, rel: Rel, op: A.Extend, scope) -> Rel:
     pending: list[tuple[str, str, str]] = []         # (name, sql, type) in this layer
     defined: set[str] = set()
     notnull = set(rel.notnull)
+    defs: dict = {}
     for item in op.items:
         if names_in(item.expr) & defined:
-            rel = _extend_layer(c, rel, pending, notnull)
-            pending, defined = [], set()
+            rel = _extend_layer(c, rel, pending, notnull, defs)
+            pending, defined, defs = [], set(), {}
         if len(item.names) > 1:
             raise c.unsupported("extend with a tuple of names (only for functions returning several columns)", item)
-        e = c.expr.compile(item.expr, rel.columns, scope)
+        e = c.expr.compile(item.expr, rel.row(), scope)
         if e.agg:
             raise c.error("aggregate functions are only valid in summarize", item)
         name = item.names[0] if item.names else (expr_name(item.expr) or counter.next(set(rel.columns) | defined))
         pending = [p for p in pending if p[0] != name]
         pending.append((name, value_sql(c, e), e.type))
         defined.add(name)
+        defs.pop(name, None)
+        if e.type == "string" and e.split and e.split[2] is not None:
+            defs[name] = e.split
         if e.notnull:
             notnull.add(name)
         else:
             notnull.discard(name)
-    return _extend_layer(c, rel, pending, notnull)
+    return _extend_layer(c, rel, pending, notnull, defs)
 
 
-def _extend_layer(c, rel: Rel, items: list[tuple[str, str, str]], notnull: set) -> Rel:
+def _extend_layer(c, rel: Rel, items: list[tuple[str, str, str]], notnull: set, defs: dict) -> Rel:
     if not items:
         return rel
+    new_names = {n for n, _, _ in items}
+    # provenance stays valid while neither the column nor its source column was given a new value
+    kept = {n: v for n, v in rel.defs.items() if n not in new_names and v[2] not in new_names}
+    kept.update({n: v for n, v in defs.items() if v[2] not in new_names or v[2] == n and False})
     new = {n for n, _, _ in items}
     # extend-operator.md: an existing column given a new value is removed and appended at the end
     cols = [(n, c.d.ident(n)) for n in rel.columns if n not in new] + [(n, sql) for n, sql, _ in items]
     types = {n: t for n, t in rel.columns.items() if n not in new}
     types.update({n: t for n, _, t in items})
-    return Rel(c.select(rel, cols), types, ordered=rel.ordered, notnull=frozenset(notnull & set(types)))
+    return Rel(c.select(rel, cols), types, ordered=rel.ordered, notnull=frozenset(notnull & set(types)), defs=kept)
 
 
 @operator(A.Project)
