@@ -77,10 +77,13 @@ def predicate(ec: "ExprCompiler", op: str, left: E, right: E, node: A.Node) -> E
     name = op.lstrip("!")
     if name == "matches regex":
         if not right.is_const:
-            pat = ec.nn(right)
-        else:
-            pat = d.string(check_regex(ec, str(right.const), node))
-        out = E(d.regex_match(ec.nn(left), pat), "bool")
+            raise ec.c.unsupported("matches regex with a non-constant pattern (it cannot be translated to RE2)", node)
+        from .rxdialect import guarded
+        rx = compile_regex(ec, str(right.const), node)
+        xs = ec.nn(left)
+        out = E(guarded(xs, d.regex_match(xs, d.string(rx.re2)), rx), "bool")
+        if negated:
+            return E(f"(NOT coalesce({out.sql}, FALSE))", "bool", True)
         return out
     kind, cs = PREDICATES[name]
     if kind.startswith("!"):
@@ -116,13 +119,17 @@ def predicate(ec: "ExprCompiler", op: str, left: E, right: E, node: A.Node) -> E
 
 
 def check_regex(ec: "ExprCompiler", pattern: str, node: A.Node) -> str:
-    """Reject what RE2 cannot do (Kusto's Rust regex cannot either), and map Rust-only syntax to RE2."""
-    if re.search(r"\(\?<?[=!]", pattern):
-        raise ec.c.error("unsupported: regex lookaround (Kusto's regex engine rejects it too)", node, kind="unsupported")
-    if re.search(r"\\[1-9]", pattern.replace("\\\\", "")):
-        raise ec.c.error("unsupported: regex backreference (Kusto's regex engine rejects it too)", node, kind="unsupported")
-    # (?<name>...) named groups -> RE2's (?P<name>...)
-    return re.sub(r"\(\?<([A-Za-z_][A-Za-z0-9_]*)>", r"(?P<\1>", pattern)
+    """Kusto (Rust regex) pattern -> RE2 pattern; raises unsupported for what RE2 cannot express (docs/regex.md).
+    A `\\b` stays RE2's ASCII `\\b`: callers that can should use `compile_regex` + `rxdialect.guarded`."""
+    return compile_regex(ec, pattern, node).re2
+
+
+def compile_regex(ec: "ExprCompiler", pattern: str, node: A.Node):
+    from .rxdialect import RegexUnsupported, translate
+    try:
+        return translate(pattern)
+    except RegexUnsupported as exc:
+        raise ec.c.error(f"unsupported: {exc}", node, kind="unsupported") from None
 
 
 # ------------------------------------------------------------------------------------------ lists

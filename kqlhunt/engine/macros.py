@@ -65,16 +65,42 @@ MACROS = [
             + coalesce(TRY_CAST(nullif(regexp_extract(trim(s), ':\d{2}:(\d{2})', 1), '') AS BIGINT), 0) * 1000000
             + coalesce(TRY_CAST(rpad(nullif(regexp_extract(trim(s), '\.(\d{1,7})$', 1), ''), 7, '0') AS BIGINT) // 10, 0))
         END""",
+    # date and time (compile/functions/datetime_fns.py)
+    r"""CREATE OR REPLACE MACRO kql_fdiv(a, b) AS
+        ((a) // (b)) - (CASE WHEN (a) % (b) <> 0 AND (((a) < 0) <> ((b) < 0)) THEN 1 ELSE 0 END)""",
+    r"""CREATE OR REPLACE MACRO kql_dt_from_us0001(us) AS
+        CASE WHEN (us) >= 0 AND (us) < 315537897600000000 THEN make_timestamp(CAST((us) - 62135596800000000 AS BIGINT)) END""",
+    r"""CREATE OR REPLACE MACRO kql_dt_range(t) AS
+        CASE WHEN (t) >= TIMESTAMP '0001-01-01' AND (t) < TIMESTAMP '10000-01-01' THEN (t) END""",
+    r"""CREATE OR REPLACE MACRO kql_utc_to_local(x, tz) AS timezone(tz, timezone('UTC', x))""",
+    # local -> UTC: ICU reads an ambiguous time as standard time like .NET; a skipped local time uses the offset
+    # in force after the change (query/datetime-local-to-utc-function.md, Europe/Brussels example)
+    r"""CREATE OR REPLACE MACRO kql_local_to_utc_(x, u, tz) AS
+        CASE WHEN kql_utc_to_local(u, tz) = x THEN u ELSE x - (kql_utc_to_local(u, tz) - u) END""",
+    r"""CREATE OR REPLACE MACRO kql_local_to_utc(x, tz) AS kql_local_to_utc_(x, timezone('UTC', timezone(tz, x)), tz)""",
     r"""CREATE OR REPLACE MACRO kql_parse_json(s) AS
         CASE WHEN s IS NULL OR trim(s) = '' THEN NULL
              WHEN json_valid(s) THEN CAST(s AS JSON)
              ELSE to_json(s) END""",
+    # indexof(x, n, start, length, occurrence): occurrence k is searched from one past occurrence k-1, in a window of
+    # `length` characters (indexof-function.md idx8); -1 length = to the end
+    r"""CREATE OR REPLACE MACRO kql_indexof_in(cand, ln, s0, len, occ) AS
+        CASE WHEN len(cand) < occ THEN -1
+             WHEN len = -1 THEN cand[occ]
+             WHEN cand[1] + ln <= s0 + len
+                  AND coalesce(list_bool_and(list_transform(range(2, occ + 1), lambda k: cand[k] + ln <= cand[k - 1] + 1 + len)), TRUE)
+             THEN cand[occ] ELSE -1 END""",
     r"""CREATE OR REPLACE MACRO kql_indexof(x, n, st, len, occ) AS
-        CASE WHEN st IS NULL THEN NULL ELSE
-          (SELECT CASE WHEN p IS NULL THEN -1 ELSE p END FROM (
-             SELECT (list_filter(list_transform(range(length(x)), lambda i: CASE WHEN substr(x, i + 1, length(n)) = n THEN i END),
-                     lambda i: i IS NOT NULL AND i >= (CASE WHEN st < 0 THEN greatest(length(x) + st, 0) ELSE st END)
-                          AND (len = -1 OR i + length(n) <= (CASE WHEN st < 0 THEN greatest(length(x) + st, 0) ELSE st END) + len)))[occ] AS p))
+        CASE WHEN st IS NULL OR len IS NULL OR occ IS NULL OR len < -1 OR occ < 1 THEN NULL ELSE
+          kql_indexof_in(list_filter(range(length(x)), lambda i: i >= (CASE WHEN st < 0 THEN greatest(length(x) + st, 0) ELSE st END)
+                                     AND substr(x, i + 1, length(n)) = n),
+                         length(n), CASE WHEN st < 0 THEN greatest(length(x) + st, 0) ELSE st END, len, occ)
+        END""",
+    # position (0-based) of the occ-th non-overlapping regex match in x, -1 if none
+    r"""CREATE OR REPLACE MACRO kql_indexof_regex(x, pat, occ) AS
+        CASE WHEN len(regexp_extract_all(x, pat, 0)) < occ THEN -1 ELSE
+          coalesce(list_sum(list_transform(list_slice(regexp_split_to_array(x, pat), 1, occ), lambda p: length(p))), 0)
+          + coalesce(list_sum(list_transform(list_slice(regexp_extract_all(x, pat, 0), 1, occ - 1), lambda p: length(p))), 0)
         END""",
 ]
 
@@ -82,3 +108,68 @@ MACROS = [
 def install(con) -> None:
     con.execute(";\n".join(MACROS))
 
+
+
+# ---------------------------------------------------------------------------------------------- dynamic values
+# (functions/dynamic.py, arrays.py, bags.py). A dynamic value is JSON; arrays are handled as JSON[] lists,
+# bags as lists of {key, value} entries.
+DYNAMIC_MACROS = [
+    # the elements of a JSON array as JSON[]; NULL for anything that is not an array
+    r"""CREATE OR REPLACE MACRO kql_arr(x) AS
+        CASE WHEN json_type(x) = 'ARRAY' THEN CAST(json_extract(x, '$[*]') AS JSON[]) END""",
+    # the entries of a JSON object as [{key, value}]; NULL for anything that is not a bag
+    r"""CREATE OR REPLACE MACRO kql_entries(x) AS map_entries(TRY_CAST(x AS MAP(VARCHAR, JSON)))""",
+    # entries -> bag; the first entry of a duplicated key wins (sort by key, then position; keep the first of each run)
+    r"""CREATE OR REPLACE MACRO kql_bag_dedup(s) AS
+        list_transform(list_filter(s, lambda e, i: i = 1 OR s[i - 1].k IS DISTINCT FROM e.k),
+                       lambda e: {'key': e.k, 'value': e.v})""",
+    r"""CREATE OR REPLACE MACRO kql_bag_of(es) AS
+        CAST(to_json(map_from_entries(coalesce(kql_bag_dedup(list_sort(
+            list_transform(list_filter(es, lambda e: e.key IS NOT NULL), lambda e, i: {'k': e.key, 'i': i, 'v': e.value}))),
+            []))) AS JSON)""",
+    # order-preserving distinct of a JSON[] (set_union & co keep first occurrences)
+    r"""CREATE OR REPLACE MACRO kql_distinct(l) AS list_filter(l, lambda v, i: list_position(l, v) = i)""",
+    # array_sort_*: element classes in Kusto's order (numbers, strings, others); NULL marks a null element
+    r"""CREATE OR REPLACE MACRO kql_sort_class(v) AS
+        CASE json_type(v) WHEN 'BIGINT' THEN 0 WHEN 'UBIGINT' THEN 0 WHEN 'DOUBLE' THEN 0 WHEN 'VARCHAR' THEN 1
+                          WHEN 'NULL' THEN NULL ELSE 3 END""",
+    r"""CREATE OR REPLACE MACRO kql_sort_key(v, i, nullrank) AS
+        {'z': CASE WHEN kql_sort_class(v) IS NULL THEN nullrank ELSE 1 - nullrank END,
+         'c': kql_sort_class(v),
+         'n': CASE WHEN kql_sort_class(v) = 0 THEN TRY_CAST(json_extract_string(v, '$') AS DOUBLE) END,
+         'b': CASE WHEN kql_sort_class(v) = 0 THEN TRY_CAST(json_extract_string(v, '$') AS HUGEINT) END,
+         's': CASE WHEN kql_sort_class(v) = 1 THEN json_extract_string(v, '$') ELSE CAST(v AS VARCHAR) END,
+         'i': i}""",
+    # array_index_of(arr, value, start, length, occurrence) (array-index-of-function.md)
+    r"""CREATE OR REPLACE MACRO kql_array_index_of(l, v, st, ln, occ) AS
+        CASE WHEN l IS NULL OR occ < 0 OR ln < -1 THEN NULL
+             ELSE coalesce(list_filter(
+                 list_transform(l, lambda x, i: CASE WHEN x = v
+                      AND i - 1 >= (CASE WHEN st < 0 THEN greatest(len(l) + st, 0) ELSE st END)
+                      AND (ln = -1 OR i - 1 < (CASE WHEN st < 0 THEN greatest(len(l) + st, 0) ELSE st END) + ln)
+                      THEN i - 1 END),
+                 lambda p: p IS NOT NULL)[occ], -1) END""",
+]
+
+# dynamic_to_json: keys sorted at every level. DuckDB macros cannot recurse, so the levels are unrolled; a bag nested
+# deeper than the last level raises instead of being printed unsorted.
+_SJ_DEPTH = 3
+DYNAMIC_MACROS.append(
+    r"""CREATE OR REPLACE MACRO kql_sj0(x) AS
+        CASE WHEN json_type(x) IN ('OBJECT', 'ARRAY') AND contains(CAST(x AS VARCHAR), '{')
+             THEN error('unsupported: dynamic_to_json() of a value with bags nested more than 3 levels deep')
+             ELSE CAST(json(x) AS VARCHAR) END""")
+for _n in range(1, _SJ_DEPTH + 1):
+    DYNAMIC_MACROS.append(
+        f"""CREATE OR REPLACE MACRO kql_sj{_n}(x) AS
+        CASE WHEN json_type(x) IN ('OBJECT', 'ARRAY') THEN
+          (CASE WHEN json_type(x) = 'OBJECT' THEN '{{' ELSE '[' END)
+          || array_to_string(list_transform(
+               CASE WHEN json_type(x) = 'OBJECT' THEN list_sort(map_entries(TRY_CAST(x AS MAP(VARCHAR, JSON))))
+                    ELSE list_transform(CAST(json_extract(x, '$[*]') AS JSON[]),
+                                        lambda e: {{'key': CAST(NULL AS VARCHAR), 'value': e}}) END,
+               lambda e: coalesce(CAST(to_json(e.key) AS VARCHAR) || ':', '') || kql_sj{_n - 1}(e.value)), ',')
+          || (CASE WHEN json_type(x) = 'OBJECT' THEN '}}' ELSE ']' END)
+        ELSE CAST(json(x) AS VARCHAR) END""")
+DYNAMIC_MACROS.append(f"CREATE OR REPLACE MACRO kql_dynamic_to_json(x) AS kql_sj{_SJ_DEPTH}(x)")
+MACROS.extend(DYNAMIC_MACROS)
