@@ -96,6 +96,28 @@ MACROS = [
                                      AND substr(x, i + 1, length(n)) = n),
                          length(n), CASE WHEN st < 0 THEN greatest(length(x) + st, 0) ELSE st END, len, occ)
         END""",
+    # IPv4 (compile/functions/ipv4.py): 'a.b.c.d[/p]' -> address as a long / prefix (32 when absent); NULL if invalid
+    r"""CREATE OR REPLACE MACRO kql_ipv4_re(s) AS
+        regexp_extract(s, '^([0-9]{1,3})\.([0-9]{1,3})\.([0-9]{1,3})\.([0-9]{1,3})(?:/([0-9]{1,2}))?$', ['a', 'b', 'c', 'd', 'p'])""",
+    r"""CREATE OR REPLACE MACRO kql_ipv4_long_(r) AS
+        CASE WHEN r.a <> '' AND CAST(r.a AS BIGINT) <= 255 AND CAST(r.b AS BIGINT) <= 255 AND CAST(r.c AS BIGINT) <= 255
+                  AND CAST(r.d AS BIGINT) <= 255 AND (r.p = '' OR CAST(r.p AS BIGINT) <= 32)
+             THEN CAST(r.a AS BIGINT) * 16777216 + CAST(r.b AS BIGINT) * 65536 + CAST(r.c AS BIGINT) * 256 + CAST(r.d AS BIGINT) END""",
+    r"""CREATE OR REPLACE MACRO kql_ipv4_long(s) AS kql_ipv4_long_(kql_ipv4_re(s))""",
+    r"""CREATE OR REPLACE MACRO kql_ipv4_pfx(s) AS
+        CASE WHEN kql_ipv4_long(s) IS NULL THEN NULL WHEN kql_ipv4_re(s).p = '' THEN 32 ELSE CAST(kql_ipv4_re(s).p AS BIGINT) END""",
+    r"""CREATE OR REPLACE MACRO kql_ipv4_masked(v, p) AS
+        CASE WHEN p BETWEEN 0 AND 32 THEN (v >> CAST(32 - p AS BIGINT)) << CAST(32 - p AS BIGINT) END""",
+    r"""CREATE OR REPLACE MACRO kql_ipv4_text(v) AS
+        CAST(v >> 24 AS VARCHAR) || '.' || CAST((v >> 16) % 256 AS VARCHAR) || '.' || CAST((v >> 8) % 256 AS VARCHAR)
+        || '.' || CAST(v % 256 AS VARCHAR)""",
+    r"""CREATE OR REPLACE MACRO kql_ipv4_private(v, p) AS
+        CASE WHEN v IS NULL THEN NULL
+             WHEN (v >> 24) = 10 THEN (CASE WHEN p >= 8 THEN TRUE ELSE error('unsupported: ipv4_is_private() of a range wider than its private block') END)
+             WHEN (v >> 20) = 2753 THEN (CASE WHEN p >= 12 THEN TRUE ELSE error('unsupported: ipv4_is_private() of a range wider than its private block') END)
+             WHEN (v >> 16) = 49320 THEN (CASE WHEN p >= 16 THEN TRUE ELSE error('unsupported: ipv4_is_private() of a range wider than its private block') END)
+             WHEN p < 16 AND kql_ipv4_masked(v, p) <= 3232301055 THEN error('unsupported: ipv4_is_private() of a range wider than its private block')
+             ELSE FALSE END""",
     # position (0-based) of the occ-th non-overlapping regex match in x, -1 if none
     r"""CREATE OR REPLACE MACRO kql_indexof_regex(x, pat, occ) AS
         CASE WHEN len(regexp_extract_all(x, pat, 0)) < occ THEN -1 ELSE
