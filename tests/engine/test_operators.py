@@ -140,3 +140,59 @@ def test_parse_kv_no_delimiters_and_regex(engine):
                    "| parse-kv EventData as (Image:string, Hashes:string, Other:string) "
                    "with (regex=@'<Data Name=\"(\\w+)\">{?([^<]*?)}?</Data>') | project-away EventData")
     assert rows == [("C:\\a.exe", "x", "")]
+
+
+# ------------------------------------------------------------------------------------------ mv-apply
+def test_mv_apply_top_and_itemindex(engine):
+    """mv-apply-operator.md: top per subtable; with_itemindex; rows whose subquery returns nothing disappear."""
+    base = "let data = datatable (row: int, Arr: dynamic)[0, dynamic([5, 1, 3]), 1, dynamic([4, 10, 8, 7])]; data "
+    cols, types, rows = q(engine, base + "| mv-apply topElem=Arr to typeof(long) on (top 1 by topElem)")
+    assert cols == ["row", "Arr", "topElem"] and types == ["int", "dynamic", "long"]
+    assert sorted(rows) == [(0, [5, 1, 3], 5), (1, [4, 10, 8, 7], 10)]
+    cols, _, rows = q(engine, base + "| mv-apply with_itemindex=index value=Arr to typeof(long) on (where index >= 2)")
+    assert cols == ["row", "Arr", "value", "index"]
+    assert sorted(rows) == [(0, [5, 1, 3], 3, 2), (1, [4, 10, 8, 7], 7, 3), (1, [4, 10, 8, 7], 8, 2)]
+
+
+def test_mv_apply_summarize_parallel(engine):
+    """mv-apply-operator.md: two arrays expanded in parallel (null padded), summarized per row; an expanded column
+    replaced in place is not repeated."""
+    _, _, rows = q(engine, "datatable (Val: int, Arr1: dynamic, Arr2: dynamic)[1, dynamic(['A1', 'A2']), "
+                   "dynamic(['B1', 'B2', 'B3']), 5, dynamic(['C1', 'C2']), dynamic(['D1'])] "
+                   "| mv-apply T1=Arr1, T2=Arr2 on (extend Out = strcat(T1, '_', T2) | summarize Out = make_list(Out))")
+    assert sorted(rows) == [(1, ["A1", "A2"], ["B1", "B2", "B3"], ["A1_B1", "A2_B2", "_B3"]),
+                            (5, ["C1", "C2"], ["D1"], ["C1_D1", "C2_"])]
+    cols, _, rows = q(engine, "print k=1, a=dynamic([3, 1, 2]) | mv-apply a to typeof(long) on (summarize s=sum(a))")
+    assert cols == ["k", "s"] and rows == [(1, 6)]
+
+
+# ------------------------------------------------------------------------------------------ invoke, project-by-names
+def test_invoke_and_project_by_names(engine):
+    """invoke-operator.md; project-by-names-operator.md: column_names_of(), unknown names are ignored."""
+    cols, _, rows = q(engine, """let LookupTable = datatable(Name:string, Age:int, City:string, Country:string)
+        ['Peter', 39, 'New York', 'USA'];
+        let LookupColumns = (Source:(Name:string), lookup_columns: dynamic) {
+            Source | lookup LookupTable on Name | project-by-names column_names_of(Source), lookup_columns };
+        datatable(Name:string, Data:string)['Peter', 'Source-data']
+        | invoke LookupColumns(dynamic(['Country', 'NonExistent']))""")
+    assert cols == ["Name", "Data", "Country"] and rows == [("Peter", "Source-data", "USA")]
+
+
+# ------------------------------------------------------------------------------------------ bag_unpack
+def test_bag_unpack(engine):
+    """bag-unpack-plugin.md: slots sorted by name, types from the data (dynamic when they differ), prefix, conflicts,
+    ignoredProperties, output schema."""
+    data = 'datatable(d:dynamic)[dynamic({"Name": "John", "Age":20}), dynamic({"Name": "Dave", "Height": 170, "Age":40.5})]'
+    cols, types, rows = q(engine, data + " | evaluate bag_unpack(d)")
+    assert cols == ["Age", "Height", "Name"] and types == ["dynamic", "long", "string"]
+    assert rows == [(20, None, "John"), (40.5, 170, "Dave")]
+    cols, _, _ = q(engine, data + " | evaluate bag_unpack(d, 'P_', ignoredProperties=dynamic(['Height']))")
+    assert cols == ["P_Age", "P_Name"]
+    conflict = 'datatable(Name:string, d:dynamic)["Old", dynamic({"Name": "John", "Age":20})]'
+    assert q(engine, conflict + " | evaluate bag_unpack(d, columnsConflict='keep_source')")[2] == [("Old", 20)]
+    assert q(engine, conflict + " | evaluate bag_unpack(d, columnsConflict='replace_source')")[2] == [(20, "John")]
+    with pytest.raises(KqlError):
+        engine.query(conflict + " | evaluate bag_unpack(d)")
+    cols, types, rows = q(engine, 'datatable(d:dynamic, Description: string)[dynamic({"Name": "John", "Age":20, "h":1}), '
+                          '"Student"] | evaluate bag_unpack(d) : (*, Name:string, Age:long)')
+    assert cols == ["Description", "Name", "Age"] and rows == [("Student", "John", 20)]

@@ -167,10 +167,8 @@ def project_by_names(c, rel: Rel, op: A.ProjectByNames, scope) -> Rel:
         patterns.extend(value if isinstance(value, list) else [value])
     names = []
     for p in patterns:
-        hits = [n for n in rel.columns if wildcard_match(str(p), n) and n not in names]
-        if not hits and "*" not in str(p):
-            raise c.error(f"project-by-names: column '{p}' does not exist", op)
-        names.extend(hits)
+        # project-by-names-operator.md: names that match no column are ignored
+        names.extend(n for n in rel.columns if wildcard_match(str(p), n) and n not in names)
     return Rel(c.select(rel, [(n, c.d.ident(n)) for n in names]), {n: rel.columns[n] for n in names},
                ordered=rel.ordered, notnull=rel.notnull)
 

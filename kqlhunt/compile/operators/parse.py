@@ -81,23 +81,28 @@ def parse_rel(c, rel: Rel, op: A.Parse, scope) -> Rel:
     group_names = "[" + ", ".join(d.string(f"g{i}") for i in range(len(cols))) + "]"
     layer1 = keep + [(m, f"regexp_matches({text}, {pat})"), (g, f"regexp_extract({text}, {pat}, {group_names})")]
     r1 = Rel(c.select(rel, layer1), {**{n: rel.columns[n] for n, _ in keep}, m: "bool", g: "dynamic"})
-    # layer 2: converted values
+    # layer 2: converted values (each conversion written once: the SQL stays linear in the number of columns)
     values = []
+    conv_items = list(keep) + [(m, d.ident(m))]
     for i, (n, typ) in enumerate(cols):
         cap = E(f"{d.ident(g)}[{d.string(f'g{i}')}]", "string")
         if typ == "string":
             v = cap.sql
+        elif typ == "dynamic":
+            v = f"kql_parse_json({cap.sql})"
         else:
             v = convert(c, cap, typ).sql
-            if typ == "dynamic":
-                v = f"kql_parse_json({cap.sql})"
-        values.append((n, typ, v))
+        pv = f"__parse_v{i}"
+        conv_items.append((pv, v))
+        values.append((n, typ, d.ident(pv)))
+    r1b = Rel(c.select(r1, conv_items), {**{n: rel.columns[n] for n, _ in keep}, m: "bool",
+                                        **{f"__parse_v{i}": t for i, (_, t) in enumerate(cols)}})
     matched = d.ident(m)
     if kind == "relaxed":
         ok = matched
         items = [(n, f"CASE WHEN {matched} THEN {v} END") for n, _, v in values]
     else:
-        conds = [matched] + [f"({v}) IS NOT NULL" for _, typ, v in values if typ != "string"]
+        conds = [matched] + [f"{v} IS NOT NULL" for _, typ, v in values if typ != "string"]
         ok = " AND ".join(conds)
         items = [(n, f"CASE WHEN {ok} THEN {v} END") for n, _, v in values]
     types = {n: rel.columns[n] for n, _ in keep}
@@ -109,7 +114,7 @@ def parse_rel(c, rel: Rel, op: A.Parse, scope) -> Rel:
     if op.where:
         r2_types["__parse_ok"] = "bool"
     r2_types.update({n: typ for n, typ, _ in values})
-    r2 = Rel(c.select(r1, out_items), r2_types)
+    r2 = Rel(c.select(r1b, out_items), r2_types)
     # output order: input columns (a parsed column that already exists is replaced in place), then new columns
     final_names = [n for n in rel.columns] + [n for n in names if n not in rel.columns]
     final_types = {n: (dict(cols).get(n) or rel.columns[n]) for n in final_names}

@@ -76,14 +76,18 @@ def parse_kv(c, rel: Rel, op: A.ParseKv, scope) -> Rel:
             quoted_re = f"{oq}[^{_class_escape(close_q)}]*{cq}"
 
     values: dict[str, str] = {}
+    raw_unquoted = False
+    lists: list[tuple[str, str]] = []
     if regex is not None:
         if pair is not None or kv is not None or quote is not None or greedy:
             raise c.error("parse-kv: regex= cannot be combined with delimiters, quote or greedy", op)
         pat = d.string(check_regex(c.expr, str(regex), op))
-        keys = f"list_transform(regexp_extract_all({text}, {pat}, 1), lambda k: trim(k))"
-        vals = f"regexp_extract_all({text}, {pat}, 2)"
+        lists = [("__kv_keys", f"list_transform(regexp_extract_all({text}, {pat}, 1), lambda k: trim(k))"),
+                 ("__kv_vals", f"regexp_extract_all({text}, {pat}, 2)")]
+        keys, vals = d.ident("__kv_keys"), d.ident("__kv_vals")
         for name, _ in op.columns:
             values[name] = f"trim(list_extract({vals}, list_position({keys}, {d.string(name)})))"
+            raw_unquoted = True
     elif pair is not None or kv is not None:
         if pair is None or kv is None:
             raise c.error("parse-kv: pair_delimiter and kv_delimiter go together", op)
@@ -107,8 +111,11 @@ def parse_kv(c, rel: Rel, op: A.ParseKv, scope) -> Rel:
             pat = d.string(f"\\s*({tok_key})\\s*{re2_escape(kv)}\\s*({tok_val})")
             keys = f"list_transform(regexp_extract_all({text}, {pat}, 1), lambda k: {unquote('k')})"
             vals = f"regexp_extract_all({text}, {pat}, 2)"
+        lists = [("__kv_keys", keys), ("__kv_vals", vals)]
+        keys, vals = d.ident("__kv_keys"), d.ident("__kv_vals")
         for name, _ in op.columns:
-            values[name] = unquote(f"list_extract({vals}, list_position({keys}, {d.string(name)}))")
+            values[name] = f"list_extract({vals}, list_position({keys}, {d.string(name)}))"
+            raw_unquoted = False
     else:
         if greedy:
             raise c.unsupported("parse-kv greedy=true without delimiters", op)
@@ -116,14 +123,27 @@ def parse_kv(c, rel: Rel, op: A.ParseKv, scope) -> Rel:
         val = f"(?:{quoted_re}|[{_ALNUM}]+)" if quoted_re else f"[{_ALNUM}]+"
         for name, _ in op.columns:
             pat = d.string(f"(?:^|[^{_ALNUM}])" + re2_escape(name) + f"[^{_ALNUM}{q}]+({val})")
-            values[name] = unquote(f"nullif(regexp_extract({text}, {pat}, 1), '')")
-    items = [(n, d.ident(n)) for n in rel.columns if n not in dict(op.columns)]
-    types = {n: rel.columns[n] for n, _ in items}
-    for name, typ in op.columns:
-        v = values[name]
+            values[name] = f"nullif(regexp_extract({text}, {pat}, 1), '')"
+            raw_unquoted = False
+        lists = []
+    wanted = dict(op.columns)
+    keep = [(n, d.ident(n)) for n in rel.columns if n not in wanted]
+    keep_types = {n: rel.columns[n] for n, _ in keep}
+    # layer 1: the key/value lists (once per row); layer 2: each key's raw value; layer 3: unquote and convert
+    r = rel
+    if lists:
+        r = Rel(c.select(rel, c.passthrough(rel) + lists), {**rel.columns, **{n: "dynamic" for n, _ in lists}})
+    raws = [(f"__kv_raw{i}", values[name]) for i, (name, _) in enumerate(op.columns)]
+    r = Rel(c.select(r, keep + raws), {**keep_types, **{n: "string" for n, _ in raws}})
+    items = list(keep)
+    types = dict(keep_types)
+    for i, (name, typ) in enumerate(op.columns):
+        v = d.ident(f"__kv_raw{i}")
+        if not raw_unquoted:
+            v = unquote(v)
         if typ != "string":
             v = convert(c, E(f"nullif({v}, '')", "string"), typ).sql if typ != "dynamic" else f"kql_parse_json({v})"
         items.append((name, v))
         types[name] = typ
-    return Rel(c.select(rel, items), types, ordered=rel.ordered,
-               notnull=frozenset(n for n in rel.notnull if n in types and n not in dict(op.columns)))
+    return Rel(c.select(r, items), types, ordered=rel.ordered,
+               notnull=frozenset(n for n in rel.notnull if n in types and n not in wanted))
