@@ -118,6 +118,83 @@ MACROS = [
              WHEN (v >> 16) = 49320 THEN (CASE WHEN p >= 16 THEN TRUE ELSE error('unsupported: ipv4_is_private() of a range wider than its private block') END)
              WHEN p < 16 AND kql_ipv4_masked(v, p) <= 3232301055 THEN error('unsupported: ipv4_is_private() of a range wider than its private block')
              ELSE FALSE END""",
+    # parsing (compile/functions/parsing.py). Command line: Wine's CommandLineToArgvW, one character at a time.
+    r"""CREATE OR REPLACE MACRO kql_cmd_char(st, ch) AS
+        CASE
+          WHEN st.aq AND ch = '"' THEN
+            (CASE WHEN st.q + 1 = 3 THEN {'args': st.args, 'cur': st.cur || '"', 'inarg': TRUE, 'q': 0, 'b': 0, 'aq': TRUE}
+                  ELSE {'args': st.args, 'cur': st.cur, 'inarg': TRUE, 'q': st.q + 1, 'b': 0, 'aq': TRUE} END)
+          ELSE kql_cmd_char2({'args': st.args, 'cur': st.cur, 'inarg': st.inarg,
+                              'q': CASE WHEN st.aq AND st.q = 2 THEN 0 ELSE st.q END, 'b': st.b, 'aq': FALSE}, ch)
+        END""",
+    r"""CREATE OR REPLACE MACRO kql_cmd_char2(st, ch) AS
+        CASE
+          WHEN ch IN (' ', chr(9)) AND st.q = 0 THEN
+            {'args': CASE WHEN st.inarg THEN list_append(st.args, st.cur) ELSE st.args END, 'cur': '', 'inarg': FALSE,
+             'q': 0, 'b': 0, 'aq': FALSE}
+          WHEN ch = '\' THEN {'args': st.args, 'cur': st.cur || ch, 'inarg': TRUE, 'q': st.q, 'b': st.b + 1, 'aq': FALSE}
+          WHEN ch = '"' THEN
+            (CASE WHEN st.b % 2 = 0
+                  THEN {'args': st.args, 'cur': left(st.cur, length(st.cur) - st.b // 2), 'inarg': TRUE, 'q': st.q + 1,
+                        'b': 0, 'aq': TRUE}
+                  ELSE {'args': st.args, 'cur': left(st.cur, length(st.cur) - st.b // 2 - 1) || '"', 'inarg': TRUE,
+                        'q': st.q, 'b': 0, 'aq': TRUE} END)
+          ELSE {'args': st.args, 'cur': st.cur || ch, 'inarg': TRUE, 'q': st.q, 'b': 0, 'aq': FALSE}
+        END""",
+    r"""CREATE OR REPLACE MACRO kql_cmd_rest(rest) AS
+        list_reduce(string_split(rest, ''), lambda st, ch: kql_cmd_char(st, ch),
+                    {'args': CAST([] AS VARCHAR[]), 'cur': '', 'inarg': FALSE, 'q': 0, 'b': 0, 'aq': FALSE})""",
+    r"""CREATE OR REPLACE MACRO kql_cmd_args(st) AS
+        CASE WHEN st.inarg THEN list_append(st.args, st.cur) ELSE st.args END""",
+    r"""CREATE OR REPLACE MACRO kql_parse_command_line(s) AS
+        CASE WHEN s IS NULL OR s = '' THEN CAST('[]' AS JSON) ELSE to_json(list_concat(
+          [CASE WHEN left(s, 1) = '"' THEN regexp_extract(s, '^"([^"]*)', 1) ELSE regexp_extract(s, '^[^ \t]*') END],
+          coalesce(kql_cmd_args(kql_cmd_rest(ltrim(
+            CASE WHEN left(s, 1) = '"' THEN regexp_replace(s, '^"[^"]*"?', '') ELSE regexp_replace(s, '^[^ \t]*', '') END,
+            ' ' || chr(9)))), [])))
+        END""",
+    # parse_path
+    r"""CREATE OR REPLACE MACRO kql_path_rest(p) AS
+        CASE WHEN regexp_matches(p, '^[A-Za-z][A-Za-z0-9+.-]*://') THEN regexp_replace(p, '^[A-Za-z][A-Za-z0-9+.-]*://', '') ELSE p END""",
+    r"""CREATE OR REPLACE MACRO kql_path_last(r) AS
+        CASE WHEN regexp_matches(r, '[\\/]') THEN regexp_extract(r, '[^\\/]*$') ELSE r END""",
+    r"""CREATE OR REPLACE MACRO kql_path_file(r) AS
+        CASE WHEN regexp_matches(r, '[\\/]') AND contains(kql_path_last(r), ':') THEN regexp_extract(kql_path_last(r), '^[^:]*')
+             ELSE kql_path_last(r) END""",
+    r"""CREATE OR REPLACE MACRO kql_path_dir(r) AS
+        CASE WHEN regexp_matches(r, '[\\/]') THEN regexp_replace(r, '[\\/][^\\/]*$', '') ELSE '' END""",
+    r"""CREATE OR REPLACE MACRO kql_parse_path(p) AS json_object(
+        'Scheme', regexp_extract(p, '^([A-Za-z][A-Za-z0-9+.-]*)://', 1),
+        'RootPath', regexp_extract(kql_path_rest(p), '^([A-Za-z]:)', 1),
+        'DirectoryPath', kql_path_dir(kql_path_rest(p)),
+        'DirectoryName', regexp_extract(kql_path_dir(kql_path_rest(p)), '[^\\/]*$'),
+        'Filename', kql_path_file(kql_path_rest(p)),
+        'Extension', CASE WHEN contains(kql_path_file(kql_path_rest(p)), '.') THEN regexp_extract(kql_path_file(kql_path_rest(p)), '[^.]*$') ELSE '' END,
+        'AlternateDataStreamName', CASE WHEN regexp_matches(kql_path_rest(p), '[\\/]') AND contains(kql_path_last(kql_path_rest(p)), ':')
+                                        THEN regexp_extract(kql_path_last(kql_path_rest(p)), ':(.*)$', 1) ELSE '' END)""",
+    # query strings: key=value pairs split on '&', URL-decoded; a repeated key is not supported
+    r"""CREATE OR REPLACE MACRO kql_urlquery_pairs(q) AS
+        list_transform(list_filter(string_split(q, '&'), lambda kv: kv <> ''),
+                       lambda kv: [url_decode(replace(regexp_extract(kv, '^[^=]*'), '+', ' ')),
+                                   url_decode(replace(regexp_replace(kv, '^[^=]*=?', ''), '+', ' '))])""",
+    r"""CREATE OR REPLACE MACRO kql_urlquery_bag(q) AS
+        CASE WHEN len(list_distinct(list_transform(kql_urlquery_pairs(q), lambda kv: kv[1]))) < len(kql_urlquery_pairs(q))
+             THEN error('unsupported: a URL query with a repeated parameter')
+             ELSE CAST('{' || array_to_string(list_transform(kql_urlquery_pairs(q),
+                    lambda kv: CAST(to_json(kv[1]) AS VARCHAR) || ':' || CAST(to_json(kv[2]) AS VARCHAR)), ',') || '}' AS JSON) END""",
+    r"""CREATE OR REPLACE MACRO kql_url_re(u) AS regexp_extract(u,
+        '^([A-Za-z][A-Za-z0-9+.-]*)://(?:([^:@/?#]*)(?::([^@/?#]*))?@)?([^:/?#]*)(?::([0-9]*))?([^?#]*)(?:\?([^#]*))?(?:#(.*))?$',
+        ['scheme', 'user', 'pass', 'host', 'port', 'path', 'query', 'frag'])""",
+    r"""CREATE OR REPLACE MACRO kql_parse_url_(r) AS
+        CASE WHEN r.scheme = '' THEN CAST('{}' AS JSON) ELSE json_object(
+          'Scheme', r.scheme, 'Host', r.host, 'Port', r.port, 'Path', r.path, 'Username', r.user, 'Password', r.pass,
+          'Query Parameters', kql_urlquery_bag(r.query), 'Fragment', r.frag) END""",
+    r"""CREATE OR REPLACE MACRO kql_parse_url(u) AS kql_parse_url_(kql_url_re(u))""",
+    # parse_csv: the first record's fields
+    r"""CREATE OR REPLACE MACRO kql_parse_csv(s) AS to_json(list_transform(
+        regexp_extract_all(regexp_extract(s, '^(?:"(?:[^"]|"")*"|[^,\r\n"]*)(?:,(?:"(?:[^"]|"")*"|[^,\r\n"]*))*', 0),
+                           '(?:^|,)("(?:[^"]|"")*"|[^,\r\n"]*)', 1),
+        lambda f: CASE WHEN left(f, 1) = '"' THEN replace(substr(f, 2, length(f) - 2), '""', '"') ELSE f END))""",
     # position (0-based) of the occ-th non-overlapping regex match in x, -1 if none
     r"""CREATE OR REPLACE MACRO kql_indexof_regex(x, pat, occ) AS
         CASE WHEN len(regexp_extract_all(x, pat, 0)) < occ THEN -1 ELSE
