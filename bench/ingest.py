@@ -93,7 +93,7 @@ def rss_bench(tmp, gb: float) -> tuple[int, float, float, int]:
             "print(r.ingested, r.rejected, time.perf_counter()-t)") % (str(ROOT), str(path), str(db))
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    ing, rej, secs = proc.stdout.split()
+    ing, rej, secs = proc.stdout.strip().splitlines()[-1].split()
     return size, peak_kb / 1024, float(secs), int(ing) + int(rej)
 
 
