@@ -124,6 +124,8 @@ class ExprCompiler:
             return to_dynamic(self.c, e)
         if e.rep == "list":
             return E(self.d.list_to_json(e.sql), "dynamic", e.notnull)
+        if e.rep == "item":
+            return E(f"to_json({e.sql})", "dynamic", e.notnull)
         return e
 
     def const(self, value, typ: str) -> E:
@@ -280,7 +282,7 @@ class ExprCompiler:
             out = compare(self, op, left, right, node, pred)
         elif op in ("=~", "!~"):
             l, r = self.nn(left), self.nn(right)
-            sql = f"(lower({l}) = lower({r}))"
+            sql = strops.eq_ci(self, left, right)
             out = E(sql if op == "=~" else f"(NOT {sql})", "bool", True)
         elif op.lstrip("!") in strops.PREDICATES or op == "matches regex":
             out = strops.predicate(self, op, left, right, node)

@@ -11,7 +11,8 @@ from .conversion import to_dynamic  # noqa: F401  (re-exported for expr.py)
 
 def j(a, i: int) -> str:
     """Argument i as JSON SQL."""
-    return a.ec.to_json(a[i]).sql
+    from .arrays import jval
+    return jval(a, i)
 
 
 @scalar("array_length")
@@ -27,12 +28,11 @@ def f_array_length(a):
 @scalar("array_slice")
 def f_array_slice(a):
     a.check(3)
-    x = j(a, 0)
-    n = f"json_array_length({x})"
+    from .arrays import arr, let
+    n = "len(_l)"
     st = f"(CASE WHEN {a[1].sql} < 0 THEN greatest({n} + {a[1].sql}, 0) ELSE {a[1].sql} END)"
     en = f"(CASE WHEN {a[2].sql} < 0 THEN {n} + {a[2].sql} ELSE least({a[2].sql}, {n} - 1) END)"
-    return E(f"CASE WHEN json_type({x}) = 'ARRAY' THEN to_json(list_slice(CAST(json_extract({x}, '$[*]') AS JSON[]), "
-             f"{st} + 1, {en} + 1)) END", "dynamic")
+    return E(let([("_l", arr(a, 0))], f"CAST(to_json(list_slice(_l, {st} + 1, {en} + 1)) AS JSON)"), "dynamic")
 
 
 @scalar("strcat_array")
@@ -41,8 +41,8 @@ def f_strcat_array(a):
     e = a[0]
     if e.rep == "list":
         return E(f"coalesce(array_to_string({e.sql}, {a.ec.nn(a[1])}), '')", "string", True)
-    x = j(a, 0)
-    items = f"list_transform(CAST(json_extract({x}, '$[*]') AS JSON[]), lambda v: coalesce(json_extract_string(v, '$'), ''))"
+    from .arrays import arr
+    items = f"list_transform({arr(a, 0)}, lambda v: coalesce(json_extract_string(v, '$'), ''))"
     return E(f"coalesce(array_to_string({items}, {a.ec.nn(a[1])}), '')", "string", True)
 
 
@@ -71,8 +71,35 @@ def f_bag_keys(a):
 
 @scalar("array_index_of")
 def f_array_index_of(a):
-    a.check(2)
-    x = j(a, 0)
-    v = j(a, 1)
-    return E(f"CASE WHEN json_type({x}) = 'ARRAY' THEN CAST(coalesce(list_position(CAST(json_extract({x}, '$[*]') AS JSON[]), "
-             f"{v}), 0) - 1 AS BIGINT) END", "long")
+    """query/array-index-of-function.md: zero-based position of the occurrence-th match within [start, start+length),
+    -1 when absent, null for occurrence < 0 or length < -1; a negative start counts from the end."""
+    a.check(2, 5)
+    from .arrays import arr, jval
+    st = a[2].sql if len(a) > 2 else "0"
+    ln = a[3].sql if len(a) > 3 else "-1"
+    occ = a[4].sql if len(a) > 4 else "1"
+    return E(f"CAST(kql_array_index_of({arr(a, 0)}, {jval(a, 1)}, {st}, {ln}, {occ}) AS BIGINT)", "long")
+
+
+@scalar("dynamic_to_json")
+def f_dynamic_to_json(a):
+    """query/dynamic-to-json-function.md: JSON text with the keys of every bag sorted."""
+    a.check(1)
+    e = a[0]
+    if e.is_const:
+        import json
+        from ..dialect import to_jsonable
+        if e.const is None:
+            return E("''", "string", True)
+        text = json.dumps(_sorted(to_jsonable(e.const)), ensure_ascii=False, separators=(",", ":"))
+        return a.ec.const(text, "string")
+    from .arrays import jval
+    return E(f"coalesce(kql_dynamic_to_json({jval(a, 0)}), '')", "string", True)
+
+
+def _sorted(v):
+    if isinstance(v, dict):
+        return {k: _sorted(v[k]) for k in sorted(v)}
+    if isinstance(v, list):
+        return [_sorted(x) for x in v]
+    return v
