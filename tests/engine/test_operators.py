@@ -196,3 +196,30 @@ def test_bag_unpack(engine):
     cols, types, rows = q(engine, 'datatable(d:dynamic, Description: string)[dynamic({"Name": "John", "Age":20, "h":1}), '
                           '"Student"] | evaluate bag_unpack(d) : (*, Name:string, Age:long)')
     assert cols == ["Description", "Name", "Age"] and rows == [("Student", "John", 20)]
+
+
+# ------------------------------------------------------------------------------------------ union, top-nested, serialize
+def test_union_views_wildcard_and_as_label(engine):
+    """union-operator.md: wildcards match let views; as-operator.md: `(T | as Name)` names the leg in withsource."""
+    _, _, rows = q(engine, "let View_1 = view () { print x=1 }; let View_2 = view () { print x=1 }; "
+                   "let OtherView_1 = view () { print x=1 }; union isfuzzy=true View*, SomeView*, OtherView* | count")
+    assert rows == [(3,)]
+    _, _, rows = q(engine, "union withsource=T (range x from 1 to 2 step 1 | as T1), (range x from 1 to 1 step 1 | as T2)")
+    assert sorted(rows) == [("T1", 1), ("T1", 2), ("T2", 1)]
+
+
+def test_top_nested(engine):
+    """top-nested-operator.md: top N per level within the kept groups of the previous level."""
+    cols, _, rows = q(engine, 'datatable(s:string, c:string, v:long)["a","x",1, "a","y",5, "a","z",3, "b","x",10, '
+                      '"c","q",2] | top-nested 2 of s by T=sum(v), top-nested 1 of c by M=sum(v)')
+    assert cols == ["s", "T", "c", "M"]
+    assert sorted(rows) == [("a", 9, "y", 5), ("b", 10, "x", 10)]
+    with pytest.raises(KqlError, match="unsupported"):
+        engine.query('datatable(s:string)["a"] | top-nested 1 of s with others="o" by T=count()')
+
+
+def test_serialize_extend(engine):
+    """serialize-operator.md: serialize may extend columns; window functions stay a loud error (not implemented)."""
+    assert q(engine, "range x from 1 to 2 step 1 | serialize y = x * 2")[2] == [(1, 2), (2, 4)]
+    with pytest.raises(KqlError):
+        engine.query("range x from 1 to 2 step 1 | serialize | extend r = row_number()")

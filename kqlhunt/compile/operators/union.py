@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ...errors import KqlError
 from ...kql import ast as A
-from ..compiler import Rel, Scope, TableBinding
+from ..compiler import FunctionBinding, Rel, Scope, TableBinding
 from . import operator, source
 from .naming import unique, wildcard_match
 
@@ -25,6 +25,8 @@ def _legs(c, legs: list[A.Node], scope: Scope, fuzzy: bool) -> list[tuple[str, R
                 continue
             raise
         label = leg.name if isinstance(leg, A.Name) else f"union_arg{i}"
+        if isinstance(leg, A.Pipe) and leg.ops and isinstance(leg.ops[-1], A.As):
+            label = leg.ops[-1].name          # as-operator.md: `(T | as Name)` names the leg in withsource=
         out.append((label, rel))
     return out
 
@@ -33,7 +35,9 @@ def _visible_tables(c, scope: Scope) -> list[str]:
     names = set(c.catalog.table_names())
     s = scope
     while s is not None:
-        names.update(n for n, b in s.vars.items() if isinstance(b, TableBinding))
+        names.update(n for n, b in s.vars.items() if isinstance(b, TableBinding)
+                     or (isinstance(b, FunctionBinding) and not b.func.params
+                         and c.function_is_tabular(b.func, b.scope)))   # views: `let V = view () {...}`
         s = s.parent
     return list(names)
 
