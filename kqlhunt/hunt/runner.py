@@ -206,6 +206,10 @@ def hunt(engine, rules: RuleSet | list[Rule], *, now=None, since=None, until=Non
             else:
                 o.status, o.reason, o.kind = "failed", error_reason(err), err.kind
             continue
+        except Exception as exc:  # an engine bug in one rule must not stop the others
+            o.status, o.kind = "failed", "internal"
+            o.reason = f"internal error: {type(exc).__name__}: {one_line(str(exc))}"
+            continue
         pending.append((o, compiled))
 
     total = len(outcomes)
