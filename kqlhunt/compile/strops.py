@@ -7,8 +7,9 @@ Terms: a term character is a Unicode letter or digit; everything else (underscor
 character is a term character. So `has ' user '` is a plain substring test, and `hassuffix ' /do'` is true
 for `... /do` and `... /do /y` but false for `... /domain`.
 
-For speed, every predicate with a constant needle starts with a plain `contains()` on lower-cased text; a
-regex (for the boundary) runs only when the needle has a term character at an edge.
+For speed, a predicate with a constant needle is a plain substring test (or a case-insensitive RE2 literal when
+the needle has letters; see `substring_test`); a boundary regex runs after it, only when the needle has a term
+character at an edge.
 """
 from __future__ import annotations
 
@@ -50,10 +51,29 @@ def _ascii_lower(s: str) -> str:
     return "".join(ch.lower() if "A" <= ch <= "Z" else ch for ch in s)
 
 
-def term_predicate(ec: "ExprCompiler", kind: str, x: E, needle: E, cs: bool) -> E:
+def has_case(n: str) -> bool:
+    """Does the text contain a character with case (so a case-insensitive test must fold case)?"""
+    return n.lower() != n.upper()
+
+
+def substring_test(ec: "ExprCompiler", xs: str, n: str, cs: bool, anchor: str = "") -> str:
+    """SQL testing that constant n occurs in xs (anchor '^' at the start, '$' at the end), case-insensitively
+    unless cs. Measured on DuckDB 2.0 (1M command lines): plain contains() 0.10 s, an RE2 `(?i)` literal
+    0.45 s, contains(lower(x)) 1.2 s — lower() materializes a folded copy of every string. So: no case in the
+    needle -> plain test; otherwise a case-insensitive regex literal, never lower()."""
+    d = ec.d
+    if cs or not has_case(n):
+        lit = d.string(n)
+        return {"": d.contains, "^": d.starts_with, "$": d.ends_with}[anchor](xs, lit)
+    pattern = "(?i)" + ("^" if anchor == "^" else "") + re2_escape(n) + ("$" if anchor == "$" else "")
+    return d.regex_match(xs, d.string(pattern))
+
+
+def term_predicate(ec: "ExprCompiler", kind: str, x: E, needle: E, cs: bool, xs: str | None = None) -> E:
     """has / hasprefix / hassuffix (case-insensitive unless cs) of x against needle."""
     d = ec.d
-    xs = x.sql if x.type == "string" else ec.nn(x)
+    if xs is None:
+        xs = x.sql if x.type == "string" else ec.nn(x)
     if not needle.is_const:
         fn = {"has": "kql_has", "hasprefix": "kql_hasprefix", "hassuffix": "kql_hassuffix"}[kind]
         return E(f"{fn}{'_cs' if cs else ''}({xs}, {ec.nn(needle)})", "bool")
@@ -62,11 +82,10 @@ def term_predicate(ec: "ExprCompiler", kind: str, x: E, needle: E, cs: bool) -> 
         return E("TRUE", "bool", True)
     lead = is_term_char(n[0]) and kind in ("has", "hasprefix")
     trail = is_term_char(n[-1]) and kind in ("has", "hassuffix")
-    hay = xs if cs else d.lower(xs)
-    needle_l = n if cs else n.lower()
-    base = d.contains(hay, d.string(needle_l))
+    base = substring_test(ec, xs, n, cs)
     if not lead and not trail:
         return E(base, "bool")
+    # the cheap literal search runs first; the boundary regex only on the rows it keeps
     pattern = ("" if cs else "(?i)") + (f"(?:^|{NOT_TERM})" if lead else "") + re2_escape(n) + (f"(?:$|{NOT_TERM})" if trail else "")
     return E(f"({base} AND {d.regex_match(xs, d.string(pattern))})", "bool")
 
@@ -89,7 +108,12 @@ def predicate(ec: "ExprCompiler", op: str, left: E, right: E, node: A.Node) -> E
     if kind.startswith("!"):
         negated, kind = not negated, kind[1:]
     if kind in ("has", "hasprefix", "hassuffix"):
-        out = term_predicate(ec, kind, left, right, cs)
+        out = term_predicate(ec, kind, left, right, cs, ec.nn(left) if negated else None)
+    elif kind in ("contains", "startswith", "endswith") and right.is_const:
+        xs = ec.nn(left) if negated else (left.sql if left.type == "string" else ec.nn(left))
+        n = "" if right.const is None else str(right.const)
+        anchor = {"contains": "", "startswith": "^", "endswith": "$"}[kind]
+        out = E(substring_test(ec, xs, n, cs, anchor) if n else "TRUE", "bool")
     else:
         xs = ec.nn(left) if negated else (left.sql if left.type == "string" else ec.nn(left))
         ns = ec.nn(right)
@@ -101,6 +125,8 @@ def predicate(ec: "ExprCompiler", op: str, left: E, right: E, node: A.Node) -> E
         hay = xs if cs else d.lower(xs)
         if not right.is_const and not cs:
             ns = d.lower(ns)
+        if right.is_const and not cs and kind != "like" and not str(right.const or "").isascii():
+            ns = _lower_const(d, str(right.const or ""))
         if kind == "contains":
             out = E(d.contains(hay, ns), "bool")
         elif kind == "startswith":
@@ -109,11 +135,23 @@ def predicate(ec: "ExprCompiler", op: str, left: E, right: E, node: A.Node) -> E
             out = E(d.ends_with(hay, ns), "bool")
         else:
             out = E(f"({xs} LIKE {ns})", "bool")
+        if kind != "like" and not cs:
+            # ASCII-only folding (needs_exact_fold): refine lower()'s superset with an exact regex
+            if right.is_const and needs_exact_fold(str(right.const or "")):
+                pat = ascii_ci(str(right.const))
+                pat = {"contains": pat, "startswith": "^" + pat, "endswith": pat + "$"}[kind]
+                out = E(f"({out.sql} AND {d.regex_match(xs if left.type == 'string' else ec.nn(left), d.string(pat))})", "bool")
+            elif not right.is_const:
+                pat = f"kql_ascii_ci({ec.nn(right)})"
+                pat = {"contains": pat, "startswith": f"'^' || {pat}", "endswith": f"{pat} || '$'"}[kind]
+                out = E(f"({out.sql} AND {d.regex_match(ec.nn(left), pat)})", "bool")
     if negated:
         # Kusto strings are never null, so the negation of a predicate over "" is true: keep NULL rows.
         if out.sql == "TRUE":
             return E("FALSE", "bool", True)
-        xs = left.sql
+        if right.is_const and kind != "like":
+            # the test above ran on coalesce(x, '') with a constant needle: it is never null
+            return E(f"(NOT {out.sql})", "bool", True)
         return E(f"(NOT coalesce({out.sql}, FALSE))", "bool", True)
     return out
 

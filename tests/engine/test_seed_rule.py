@@ -77,9 +77,14 @@ def test_seed_rule_rows(engine):
 
 
 def test_seed_rule_keeps_plain_substring_prefilters(engine):
-    """Performance shape: `has` needles are plain contains() tests; the regex runs only for the term boundary."""
+    """Performance shape: constant `has` needles are literal searches (no lower() of every row: an RE2 `(?i)`
+    literal, or plain contains() when the needle has no letters); the boundary regex runs after them."""
     query = yaml.safe_load((SHARED / "seed" / "rule.yaml").read_text())["query"]
     engine.register("imProcessCreate", fixture_table())
     sql = engine.explain(query)
-    assert "contains(lower(\"CommandLine\"), ' user ')" in sql
-    assert "contains(lower(\"CommandLine\"), ' /domain')" in sql
+    assert "lower(" not in sql
+    assert "regexp_matches(\"CommandLine\", '(?i) user ')" in sql
+    assert ("(regexp_matches(\"CommandLine\", '(?i) \\/do') AND "
+            "regexp_matches(\"CommandLine\", '(?i) \\/do(?:$|[^\\pL\\pN])'))") in sql
+    assert "NOT contains(coalesce(\"CommandLine\", ''), '\\')" in sql
+    assert "(\"Process\" = 'net.exe' OR suffix(\"Process\", '\\net.exe'))" in sql
