@@ -1,0 +1,4 @@
+"""`python -m kqlhunt` is the `kqlhunt` command."""
+from .cli import main
+
+main()
