@@ -11,21 +11,29 @@ MACROS = [
         (CASE WHEN lead AND regexp_matches(n, '^[\pL\pN]') THEN '(?:^|[^\pL\pN])' ELSE '' END)
         || regexp_escape(n) ||
         (CASE WHEN trail AND regexp_matches(n, '[\pL\pN]$') THEN '(?:$|[^\pL\pN])' ELSE '' END)""",
+    # ASCII-only case folding (strops.needs_exact_fold): n as an RE2 pattern with ASCII letters as [aA] classes
+    r"""CREATE OR REPLACE MACRO kql_ascii_ci(n) AS
+        array_to_string(list_transform(string_split(n, ''), lambda ch: CASE WHEN regexp_matches(ch, '^[A-Za-z]$')
+            THEN '[' || lower(ch) || upper(ch) || ']' ELSE regexp_escape(ch) END), '')""",
+    r"""CREATE OR REPLACE MACRO kql_term_regex_ci(n, lead, trail) AS
+        (CASE WHEN lead AND regexp_matches(n, '^[\pL\pN]') THEN '(?:^|[^\pL\pN])' ELSE '' END)
+        || kql_ascii_ci(n) ||
+        (CASE WHEN trail AND regexp_matches(n, '[\pL\pN]$') THEN '(?:$|[^\pL\pN])' ELSE '' END)""",
     r"""CREATE OR REPLACE MACRO kql_has(x, n) AS
         CASE WHEN coalesce(n, '') = '' THEN TRUE
              ELSE contains(lower(coalesce(x, '')), lower(n))
-                  AND regexp_matches(coalesce(x, ''), '(?i)' || kql_term_regex(n, TRUE, TRUE)) END""",
+                  AND regexp_matches(coalesce(x, ''), kql_term_regex_ci(n, TRUE, TRUE)) END""",
     r"""CREATE OR REPLACE MACRO kql_has_cs(x, n) AS
         CASE WHEN coalesce(n, '') = '' THEN TRUE
              ELSE contains(coalesce(x, ''), n) AND regexp_matches(coalesce(x, ''), kql_term_regex(n, TRUE, TRUE)) END""",
     r"""CREATE OR REPLACE MACRO kql_hasprefix(x, n) AS
         CASE WHEN coalesce(n, '') = '' THEN TRUE
-             ELSE regexp_matches(coalesce(x, ''), '(?i)' || kql_term_regex(n, TRUE, FALSE)) END""",
+             ELSE regexp_matches(coalesce(x, ''), kql_term_regex_ci(n, TRUE, FALSE)) END""",
     r"""CREATE OR REPLACE MACRO kql_hasprefix_cs(x, n) AS
         CASE WHEN coalesce(n, '') = '' THEN TRUE ELSE regexp_matches(coalesce(x, ''), kql_term_regex(n, TRUE, FALSE)) END""",
     r"""CREATE OR REPLACE MACRO kql_hassuffix(x, n) AS
         CASE WHEN coalesce(n, '') = '' THEN TRUE
-             ELSE regexp_matches(coalesce(x, ''), '(?i)' || kql_term_regex(n, FALSE, TRUE)) END""",
+             ELSE regexp_matches(coalesce(x, ''), kql_term_regex_ci(n, FALSE, TRUE)) END""",
     r"""CREATE OR REPLACE MACRO kql_hassuffix_cs(x, n) AS
         CASE WHEN coalesce(n, '') = '' THEN TRUE ELSE regexp_matches(coalesce(x, ''), kql_term_regex(n, FALSE, TRUE)) END""",
     # has_any / has_all over a JSON array known only at run time
@@ -51,20 +59,6 @@ MACROS = [
              WHEN r = trunc(r) AND abs(r) < 1e15 THEN CAST(CAST(r AS BIGINT) AS VARCHAR)
              ELSE CAST(r AS VARCHAR) END""",
     # parsing
-    r"""CREATE OR REPLACE MACRO kql_todatetime(s) AS
-        coalesce(TRY_CAST(replace(trim(s), 'Z', '') AS TIMESTAMP),
-                 CAST(TRY_CAST(trim(s) AS TIMESTAMPTZ) AS TIMESTAMP),
-                 TRY_STRPTIME(trim(s), '%m-%d-%Y'),
-                 TRY_STRPTIME(trim(s), '%a, %d %b %Y %H:%M:%S GMT'))""",
-    r"""CREATE OR REPLACE MACRO kql_totimespan(s) AS
-        CASE WHEN regexp_matches(trim(s), '^-?(\d+\.)?\d{1,2}:\d{2}(:\d{2}(\.\d{1,7})?)?$') THEN
-          (CASE WHEN starts_with(trim(s), '-') THEN -1 ELSE 1 END) * (
-            coalesce(TRY_CAST(nullif(regexp_extract(trim(s), '^-?(\d+)\.\d{1,2}:', 1), '') AS BIGINT), 0) * 86400000000
-            + CAST(regexp_extract(trim(s), '(\d{1,2}):(\d{2})', 1) AS BIGINT) * 3600000000
-            + CAST(regexp_extract(trim(s), '(\d{1,2}):(\d{2})', 2) AS BIGINT) * 60000000
-            + coalesce(TRY_CAST(nullif(regexp_extract(trim(s), ':\d{2}:(\d{2})', 1), '') AS BIGINT), 0) * 1000000
-            + coalesce(TRY_CAST(rpad(nullif(regexp_extract(trim(s), '\.(\d{1,7})$', 1), ''), 7, '0') AS BIGINT) // 10, 0))
-        END""",
     # date and time (compile/functions/datetime_fns.py)
     r"""CREATE OR REPLACE MACRO kql_fdiv(a, b) AS
         ((a) // (b)) - (CASE WHEN (a) % (b) <> 0 AND (((a) < 0) <> ((b) < 0)) THEN 1 ELSE 0 END)""",
@@ -78,6 +72,71 @@ MACROS = [
     r"""CREATE OR REPLACE MACRO kql_local_to_utc_(x, u, tz) AS
         CASE WHEN kql_utc_to_local(u, tz) = x THEN u ELSE x - (kql_utc_to_local(u, tz) - u) END""",
     r"""CREATE OR REPLACE MACRO kql_local_to_utc(x, tz) AS kql_local_to_utc_(x, timezone('UTC', timezone(tz, x)), tz)""",
+    # todatetime()/totimespan() of run-time strings: the grammar of kql/literals.py parse_datetime/parse_timespan
+    # (query/scalar-data-types/datetime.md formats: ISO 8601, sortable, RFC 822, RFC 850; timespan.md forms)
+    r"""CREATE OR REPLACE MACRO kql_unquote(s) AS
+        CASE WHEN length(trim(s)) >= 2 AND left(trim(s), 1) IN (chr(39), chr(34)) AND right(trim(s), 1) = left(trim(s), 1)
+             THEN trim(substr(trim(s), 2, length(trim(s)) - 2)) ELSE trim(s) END""",
+    r"""CREATE OR REPLACE MACRO kql_tz_minutes(tz) AS
+        CASE WHEN coalesce(tz, '') = '' OR upper(tz) IN ('Z', 'GMT', 'UTC') THEN 0
+             ELSE (CASE WHEN left(tz, 1) = '-' THEN -1 ELSE 1 END)
+                  * (CAST(left(replace(substr(tz, 2), ':', ''), 2) AS BIGINT) * 60
+                     + CAST(substr(replace(substr(tz, 2), ':', ''), 3, 2) AS BIGINT)) END""",
+    r"""CREATE OR REPLACE MACRO kql_dt_build(y, mo, d, h, mi, sec, f, tz) AS
+        CASE WHEN coalesce(y, '') <> '' THEN kql_dt_range(
+          try(make_timestamp(CAST(y AS BIGINT), CAST(mo AS BIGINT), CAST(d AS BIGINT),
+                             CAST(coalesce(nullif(h, ''), '0') AS BIGINT), CAST(coalesce(nullif(mi, ''), '0') AS BIGINT),
+                             0))
+          + CASE WHEN CAST(y AS BIGINT) >= 1 AND CAST(coalesce(nullif(h, ''), '0') AS BIGINT) < 24
+                      AND CAST(coalesce(nullif(mi, ''), '0') AS BIGINT) < 60
+                      AND CAST(coalesce(nullif(sec, ''), '0') AS BIGINT) < 60
+                 THEN to_microseconds(CAST(coalesce(nullif(sec, ''), '0') AS BIGINT) * 1000000
+                                      + CAST(rpad(left(coalesce(f, ''), 6), 6, '0') AS BIGINT)) END
+          - to_minutes(kql_tz_minutes(tz))) END""",
+    r"""CREATE OR REPLACE MACRO kql_month_no(m) AS
+        CASE WHEN (instr('janfebmaraprmayjunjulaugsepoctnovdec', lower(m)) - 1) % 3 = 0
+             THEN (instr('janfebmaraprmayjunjulaugsepoctnovdec', lower(m)) + 2) // 3 END""",
+    r"""CREATE OR REPLACE MACRO kql_dt_iso(r) AS kql_dt_build(r.y, r.mo, r.d, r.h, r.mi, r.s, r.f, r.tz)""",
+    r"""CREATE OR REPLACE MACRO kql_dt_rfc(r) AS
+        kql_dt_build(CASE WHEN length(r.y) = 2 THEN CAST(CAST(r.y AS BIGINT) + 2000 AS VARCHAR) ELSE r.y END,
+                     CAST(kql_month_no(r.mon) AS VARCHAR), r.d, r.h, r.mi, r.s, r.f, r.tz)""",
+    r"""CREATE OR REPLACE MACRO kql_todatetime_(t) AS
+        coalesce(
+          kql_dt_iso(regexp_extract(t,
+            '(?i)^(\d{4})-(\d{1,2})-(\d{1,2})(?:(?:T|\s+)(\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?\s*(Z|GMT|UTC|[+-]\d{2}:?\d{2})?$',
+            ['y', 'mo', 'd', 'h', 'mi', 's', 'f', 'tz'])),
+          kql_dt_iso(regexp_extract(t,
+            '^(\d{4})(\d{2})(\d{2})(?:T?(\d{2})(\d{2})(\d{2})?)?()Z?()$', ['y', 'mo', 'd', 'h', 'mi', 's', 'f', 'tz'])),
+          kql_dt_iso(regexp_extract(t,
+            '^(\d{1,2})-(\d{1,2})-(\d{4})()()()()()$', ['mo', 'd', 'y', 'h', 'mi', 's', 'f', 'tz'])),
+          kql_dt_iso(regexp_extract(t,
+            '^(\d{4})/(\d{1,2})/(\d{1,2})(?:\s+(\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?()$',
+            ['y', 'mo', 'd', 'h', 'mi', 's', 'f', 'tz'])),
+          kql_dt_rfc(regexp_extract(t,
+            '^(?:[A-Za-z]+,\s*)?(\d{1,2})(?:\s+|-)([A-Za-z]{3})(?:\s+|-)(\d{2}|\d{4})\s+(\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?\s*(GMT|UTC|Z|[+-]\d{4})?$',
+            ['d', 'mon', 'y', 'h', 'mi', 's', 'f', 'tz'])),
+          kql_dt_iso(regexp_extract(t,
+            '^(\d{1,4})\s*,\s*(\d{1,2})\s*,\s*(\d{1,2})(?:\s*,\s*(\d{1,2})\s*,\s*(\d{1,2})(?:\s*,\s*(\d{1,2})(?:\.(\d{1,9}))?)?)?()$',
+            ['y', 'mo', 'd', 'h', 'mi', 's', 'f', 'tz'])))""",
+    r"""CREATE OR REPLACE MACRO kql_todatetime(s) AS kql_todatetime_(kql_unquote(s))""",
+    r"""CREATE OR REPLACE MACRO kql_ts_clock(r) AS
+        (CASE WHEN r.neg = '-' THEN -1 ELSE 1 END)
+        * ((((coalesce(TRY_CAST(nullif(r.d, '') AS BIGINT), 0) * 24 + CAST(r.h AS BIGINT)) * 60
+             + CAST(r.mi AS BIGINT)) * 60 + coalesce(TRY_CAST(nullif(r.s, '') AS BIGINT), 0)) * 1000000
+           + CAST(rpad(r.f, 7, '0') AS BIGINT) // 10)""",
+    r"""CREATE OR REPLACE MACRO kql_ts_unit(r) AS
+        (CASE WHEN r.neg = '-' THEN -1 ELSE 1 END)
+        * (CAST(trunc(TRY_CAST(r.n AS DECIMAL(38, 12)) * (%(UNIT_TICKS)s)) AS HUGEINT) // 10)""",
+    r"""CREATE OR REPLACE MACRO kql_totimespan_(t) AS
+        CASE
+          WHEN regexp_matches(t, '^-?(\d+\.)?\d{1,2}:\d{1,2}(:\d{1,2}(\.\d{1,7})?)?$') THEN
+            kql_ts_clock(regexp_extract(t, '^(-)?(?:(\d+)\.)?(\d{1,2}):(\d{1,2})(?::(\d{1,2})(?:\.(\d{1,7}))?)?$',
+                                        ['neg', 'd', 'h', 'mi', 's', 'f']))
+          WHEN regexp_matches(t, '^-?(\d+(\.\d*)?|\.\d+)\s*[A-Za-z]+$') THEN
+            kql_ts_unit(regexp_extract(t, '^(-)?(\d+(?:\.\d*)?|\.\d+)\s*([A-Za-z]+)$', ['neg', 'n', 'u']))
+          WHEN regexp_matches(t, '^-?\d+$') THEN TRY_CAST(t AS BIGINT) * 86400000000
+        END""",
+    r"""CREATE OR REPLACE MACRO kql_totimespan(s) AS CAST(kql_totimespan_(kql_unquote(s)) AS BIGINT)""",
     r"""CREATE OR REPLACE MACRO kql_parse_json(s) AS
         CASE WHEN s IS NULL OR trim(s) = '' THEN NULL
              WHEN json_valid(s) THEN CAST(s AS JSON)
@@ -204,8 +263,18 @@ MACROS = [
 ]
 
 
+def _unit_ticks() -> str:
+    from ..kql.lexer import TIMESPAN_UNITS
+    whens = " ".join(f"WHEN '{u}' THEN {int(round(v * 10))}" for u, v in TIMESPAN_UNITS.items())
+    return f"CASE lower(r.u) {whens} END"
+
+
+MACROS = [m.replace("%(UNIT_TICKS)s", _unit_ticks()) for m in MACROS]
+
+
 def install(con) -> None:
-    con.execute(";\n".join(MACROS))
+    """Create the macros in the connection's temporary schema (works on read-only workspaces too)."""
+    con.execute(";\n".join(m.replace("CREATE OR REPLACE MACRO", "CREATE OR REPLACE TEMP MACRO", 1) for m in MACROS))
 
 
 
@@ -232,9 +301,10 @@ DYNAMIC_MACROS = [
     r"""CREATE OR REPLACE MACRO kql_sort_class(v) AS
         CASE json_type(v) WHEN 'BIGINT' THEN 0 WHEN 'UBIGINT' THEN 0 WHEN 'DOUBLE' THEN 0 WHEN 'VARCHAR' THEN 1
                           WHEN 'NULL' THEN NULL ELSE 3 END""",
-    r"""CREATE OR REPLACE MACRO kql_sort_key(v, i, nullrank) AS
+    # sgn -1 (a DESC sort) keeps the class order while values within a class go descending
+    r"""CREATE OR REPLACE MACRO kql_sort_key(v, i, nullrank, sgn) AS
         {'z': CASE WHEN kql_sort_class(v) IS NULL THEN nullrank ELSE 1 - nullrank END,
-         'c': kql_sort_class(v),
+         'c': sgn * kql_sort_class(v),
          'n': CASE WHEN kql_sort_class(v) = 0 THEN TRY_CAST(json_extract_string(v, '$') AS DOUBLE) END,
          'b': CASE WHEN kql_sort_class(v) = 0 THEN TRY_CAST(json_extract_string(v, '$') AS HUGEINT) END,
          's': CASE WHEN kql_sort_class(v) = 1 THEN json_extract_string(v, '$') ELSE CAST(v AS VARCHAR) END,
