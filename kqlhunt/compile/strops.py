@@ -62,11 +62,45 @@ def substring_test(ec: "ExprCompiler", xs: str, n: str, cs: bool, anchor: str = 
     0.45 s, contains(lower(x)) 1.2 s — lower() materializes a folded copy of every string. So: no case in the
     needle -> plain test; otherwise a case-insensitive regex literal, never lower()."""
     d = ec.d
-    if cs or not has_case(n):
+    if cs or not has_ascii_letter(n):
         lit = d.string(n)
         return {"": d.contains, "^": d.starts_with, "$": d.ends_with}[anchor](xs, lit)
-    pattern = "(?i)" + ("^" if anchor == "^" else "") + re2_escape(n) + ("$" if anchor == "$" else "")
+    # ASCII-only folding: [aA] classes, not (?i) (RE2's (?i) also folds e.g. U+212A KELVIN SIGN to k, and Ä to ä)
+    pattern = ("^" if anchor == "^" else "") + ascii_ci(n) + ("$" if anchor == "$" else "")
     return d.regex_match(xs, d.string(pattern))
+
+
+def has_ascii_letter(n: str) -> bool:
+    return any(c.isascii() and c.isalpha() for c in n)
+
+
+def ascii_ci(n: str) -> str:
+    """RE2 pattern matching n with ASCII letters in either case and every other character as it is: Kusto's
+    case-insensitive operators fold ASCII only (includes/in-operator-comparison.md)."""
+    return "".join(f"[{c.lower()}{c.upper()}]" if c.isascii() and c.isalpha() else re2_escape(c) for c in n)
+
+
+def needs_exact_fold(n: str) -> bool:
+    """DuckDB's lower() folds all of Unicode and maps two non-ASCII characters to ASCII (U+0130 -> i,
+    U+212A -> k): `lower(x) = lower(n)` is exact for ASCII-only folding iff n is ASCII without i/k."""
+    return not n.isascii() or any(c in "ikIK" for c in n)
+
+
+def _lower_const(d, n: str) -> str:
+    return d.string(n.lower()) if n.isascii() else f"lower({d.string(n)})"
+
+
+def eq_ci(ec: "ExprCompiler", left: E, right: E) -> str:
+    """`=~` with ASCII-only folding: lower() = lower(), refined by an exact regex where lower() could over-match."""
+    l, r = ec.nn(left), ec.nn(right)
+    base = f"(lower({l}) = lower({r}))"
+    for x, c in ((l, right), (r, left)):
+        if c.is_const:
+            n = "" if c.const is None else str(c.const)
+            if not needs_exact_fold(n):
+                return base
+            return f"({base} AND regexp_matches({x}, {ec.d.string('^' + ascii_ci(n) + '$')}))"
+    return f"({base} AND regexp_matches({l}, '^' || kql_ascii_ci({r}) || '$'))"
 
 
 def term_predicate(ec: "ExprCompiler", kind: str, x: E, needle: E, cs: bool, xs: str | None = None) -> E:
@@ -86,7 +120,7 @@ def term_predicate(ec: "ExprCompiler", kind: str, x: E, needle: E, cs: bool, xs:
     if not lead and not trail:
         return E(base, "bool")
     # the cheap literal search runs first; the boundary regex only on the rows it keeps
-    pattern = ("" if cs else "(?i)") + (f"(?:^|{NOT_TERM})" if lead else "") + re2_escape(n) + (f"(?:$|{NOT_TERM})" if trail else "")
+    pattern = (f"(?:^|{NOT_TERM})" if lead else "") + (re2_escape(n) if cs else ascii_ci(n)) + (f"(?:$|{NOT_TERM})" if trail else "")
     return E(f"({base} AND {d.regex_match(xs, d.string(pattern))})", "bool")
 
 
