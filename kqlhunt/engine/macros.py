@@ -11,29 +11,21 @@ MACROS = [
         (CASE WHEN lead AND regexp_matches(n, '^[\pL\pN]') THEN '(?:^|[^\pL\pN])' ELSE '' END)
         || regexp_escape(n) ||
         (CASE WHEN trail AND regexp_matches(n, '[\pL\pN]$') THEN '(?:$|[^\pL\pN])' ELSE '' END)""",
-    # ASCII-only case folding (strops.needs_exact_fold): n as an RE2 pattern with ASCII letters as [aA] classes
-    r"""CREATE OR REPLACE MACRO kql_ascii_ci(n) AS
-        array_to_string(list_transform(string_split(n, ''), lambda ch: CASE WHEN regexp_matches(ch, '^[A-Za-z]$')
-            THEN '[' || lower(ch) || upper(ch) || ']' ELSE regexp_escape(ch) END), '')""",
-    r"""CREATE OR REPLACE MACRO kql_term_regex_ci(n, lead, trail) AS
-        (CASE WHEN lead AND regexp_matches(n, '^[\pL\pN]') THEN '(?:^|[^\pL\pN])' ELSE '' END)
-        || kql_ascii_ci(n) ||
-        (CASE WHEN trail AND regexp_matches(n, '[\pL\pN]$') THEN '(?:$|[^\pL\pN])' ELSE '' END)""",
     r"""CREATE OR REPLACE MACRO kql_has(x, n) AS
         CASE WHEN coalesce(n, '') = '' THEN TRUE
              ELSE contains(lower(coalesce(x, '')), lower(n))
-                  AND regexp_matches(coalesce(x, ''), kql_term_regex_ci(n, TRUE, TRUE)) END""",
+                  AND regexp_matches(coalesce(x, ''), '(?i)' || kql_term_regex(n, TRUE, TRUE)) END""",
     r"""CREATE OR REPLACE MACRO kql_has_cs(x, n) AS
         CASE WHEN coalesce(n, '') = '' THEN TRUE
              ELSE contains(coalesce(x, ''), n) AND regexp_matches(coalesce(x, ''), kql_term_regex(n, TRUE, TRUE)) END""",
     r"""CREATE OR REPLACE MACRO kql_hasprefix(x, n) AS
         CASE WHEN coalesce(n, '') = '' THEN TRUE
-             ELSE regexp_matches(coalesce(x, ''), kql_term_regex_ci(n, TRUE, FALSE)) END""",
+             ELSE regexp_matches(coalesce(x, ''), '(?i)' || kql_term_regex(n, TRUE, FALSE)) END""",
     r"""CREATE OR REPLACE MACRO kql_hasprefix_cs(x, n) AS
         CASE WHEN coalesce(n, '') = '' THEN TRUE ELSE regexp_matches(coalesce(x, ''), kql_term_regex(n, TRUE, FALSE)) END""",
     r"""CREATE OR REPLACE MACRO kql_hassuffix(x, n) AS
         CASE WHEN coalesce(n, '') = '' THEN TRUE
-             ELSE regexp_matches(coalesce(x, ''), kql_term_regex_ci(n, FALSE, TRUE)) END""",
+             ELSE regexp_matches(coalesce(x, ''), '(?i)' || kql_term_regex(n, FALSE, TRUE)) END""",
     r"""CREATE OR REPLACE MACRO kql_hassuffix_cs(x, n) AS
         CASE WHEN coalesce(n, '') = '' THEN TRUE ELSE regexp_matches(coalesce(x, ''), kql_term_regex(n, FALSE, TRUE)) END""",
     # has_any / has_all over a JSON array known only at run time
@@ -273,8 +265,7 @@ MACROS = [m.replace("%(UNIT_TICKS)s", _unit_ticks()) for m in MACROS]
 
 
 def install(con) -> None:
-    """Create the macros in the connection's temporary schema (works on read-only workspaces too)."""
-    con.execute(";\n".join(m.replace("CREATE OR REPLACE MACRO", "CREATE OR REPLACE TEMP MACRO", 1) for m in MACROS))
+    con.execute(";\n".join(MACROS))
 
 
 
@@ -301,10 +292,9 @@ DYNAMIC_MACROS = [
     r"""CREATE OR REPLACE MACRO kql_sort_class(v) AS
         CASE json_type(v) WHEN 'BIGINT' THEN 0 WHEN 'UBIGINT' THEN 0 WHEN 'DOUBLE' THEN 0 WHEN 'VARCHAR' THEN 1
                           WHEN 'NULL' THEN NULL ELSE 3 END""",
-    # sgn -1 (a DESC sort) keeps the class order while values within a class go descending
-    r"""CREATE OR REPLACE MACRO kql_sort_key(v, i, nullrank, sgn) AS
+    r"""CREATE OR REPLACE MACRO kql_sort_key(v, i, nullrank) AS
         {'z': CASE WHEN kql_sort_class(v) IS NULL THEN nullrank ELSE 1 - nullrank END,
-         'c': sgn * kql_sort_class(v),
+         'c': kql_sort_class(v),
          'n': CASE WHEN kql_sort_class(v) = 0 THEN TRY_CAST(json_extract_string(v, '$') AS DOUBLE) END,
          'b': CASE WHEN kql_sort_class(v) = 0 THEN TRY_CAST(json_extract_string(v, '$') AS HUGEINT) END,
          's': CASE WHEN kql_sort_class(v) = 1 THEN json_extract_string(v, '$') ELSE CAST(v AS VARCHAR) END,
