@@ -322,7 +322,11 @@ class ExprCompiler:
             return self.user_call(b, node, ctx)
         fn = SCALARS.get(node.name)
         if fn is not None:
-            return fn(Args(self, node, ctx))
+            args = Args(self, node, ctx)
+            out = fn(args)
+            if not out.agg and any(e.agg for e in args._cache.values()):
+                out.agg = True      # summarize r = tohex(binary_all_and(x)): an aggregate inside a scalar call
+            return out
         agg = AGGREGATES.get(node.name)
         if agg is not None:
             if not ctx.agg:

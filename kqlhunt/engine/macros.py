@@ -268,7 +268,6 @@ def install(con) -> None:
     con.execute(";\n".join(MACROS))
 
 
-
 # ---------------------------------------------------------------------------------------------- dynamic values
 # (functions/dynamic.py, arrays.py, bags.py). A dynamic value is JSON; arrays are handled as JSON[] lists,
 # bags as lists of {key, value} entries.
@@ -292,9 +291,10 @@ DYNAMIC_MACROS = [
     r"""CREATE OR REPLACE MACRO kql_sort_class(v) AS
         CASE json_type(v) WHEN 'BIGINT' THEN 0 WHEN 'UBIGINT' THEN 0 WHEN 'DOUBLE' THEN 0 WHEN 'VARCHAR' THEN 1
                           WHEN 'NULL' THEN NULL ELSE 3 END""",
-    r"""CREATE OR REPLACE MACRO kql_sort_key(v, i, nullrank) AS
+    # sgn -1 (a DESC sort) keeps the class order while values within a class go descending
+    r"""CREATE OR REPLACE MACRO kql_sort_key(v, i, nullrank, sgn) AS
         {'z': CASE WHEN kql_sort_class(v) IS NULL THEN nullrank ELSE 1 - nullrank END,
-         'c': kql_sort_class(v),
+         'c': sgn * kql_sort_class(v),
          'n': CASE WHEN kql_sort_class(v) = 0 THEN TRY_CAST(json_extract_string(v, '$') AS DOUBLE) END,
          'b': CASE WHEN kql_sort_class(v) = 0 THEN TRY_CAST(json_extract_string(v, '$') AS HUGEINT) END,
          's': CASE WHEN kql_sort_class(v) = 1 THEN json_extract_string(v, '$') ELSE CAST(v AS VARCHAR) END,

@@ -290,3 +290,23 @@ def f_range(a):
 
 
 _ = A
+
+
+def multi_columns(c, e: E, names: list[str], node, taken) -> list[tuple[str, str, str]] | None:
+    """A function returning several columns (array_sort_asc(a1, a2) -> a1_sorted, a2_sorted) as (name, sql, type)
+    items for print/extend/project; None for an ordinary expression. `extend (x, y) = ...` names them."""
+    if e.rep != "multi":
+        return None
+    defaults = list(e.const)
+    if len(names) > 1 or (names and len(defaults) > 1):
+        if len(names) != len(defaults):
+            raise c.error(f"{len(names)} names given for a function returning {len(defaults)} columns", node)
+        defaults = list(names)
+    from ..operators.naming import ColumnCounter, unique
+    counter = ColumnCounter()
+    out = []
+    for i, n in enumerate(defaults):
+        used = set(taken) | {o[0] for o in out}
+        n = (unique(n, {o[0] for o in out}) if names else unique(n, used)) if n else counter.next(used)
+        out.append((n, f"json_extract({e.sql}, '$[{i}]')", "dynamic"))
+    return out

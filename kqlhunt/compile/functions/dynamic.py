@@ -103,3 +103,43 @@ def _sorted(v):
     if isinstance(v, list):
         return [_sorted(x) for x in v]
     return v
+
+
+@scalar("extract_json", "extractjson")
+def f_extract_json(a):
+    """query/extract-json-function.md: extract_json(jsonPath, text [, typeof(T)]): the element at a JSONPath
+    (`$`, `.name`, `['name']`, `[index]`) of JSON text; string by default; null (or "") if absent or not JSON."""
+    a.check(2, 3)
+    from ...kql import ast as A
+    from .bags import _duck_path
+    from .conversion import convert
+    path = a.const(0, "a constant JSONPath")
+    if not isinstance(path, str) or not path.startswith("$"):
+        raise a.error("extract_json(): the path must be a JSONPath string starting with $")
+    steps, pos = [], 1
+    import re
+    step = re.compile(r"""\.([A-Za-z_@][\w@-]*)|\[\s*'((?:[^'\\]|\\.)*)'\s*\]|\[\s*"((?:[^"\\]|\\.)*)"\s*\]|\[\s*(-?\d+)\s*\]""")
+    while pos < len(path):
+        m = step.match(path, pos)
+        if not m:
+            raise a.unsupported(f"extract_json() with the JSONPath {path!r}")
+        g = m.groups()
+        steps.append(int(g[3]) if g[3] is not None else next(x for x in g[:3] if x is not None))
+        pos = m.end()
+    duck = "$" + "".join(f"[{s}]" if isinstance(s, int) and s >= 0 else (f"[#{s}]" if isinstance(s, int) else
+                                                                          _duck_path([s])[1:]) for s in steps)
+    src = a[1]
+    text = a.ec.to_json(src).sql if src.type == "dynamic" else a.ec.nn(src)
+    doc = f"json_extract_string({text}, '$')" if src.type == "dynamic" else text
+    v = E(f"json_extract(TRY_CAST({doc} AS JSON), {a.d.string(duck)})", "dynamic")
+    typ = "string"
+    if len(a) == 3:
+        t = a.nodes[2]
+        if not isinstance(t, A.TypeOf):
+            raise a.error("extract_json(): the 3rd argument must be typeof(<type>)")
+        typ = t.type
+    if typ == "dynamic":
+        return v
+    if typ == "string":
+        return E(f"coalesce(json_extract_string({v.sql}, '$'), '')", "string", True)
+    return convert(a.c, v, typ)

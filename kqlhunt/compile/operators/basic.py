@@ -7,10 +7,13 @@ from ..compiler import Rel, TableBinding
 from ..types import E
 from . import operator
 from .naming import ColumnCounter, expr_name, names_in, unique, wildcard_match
+from ..functions.arrays import multi_columns
 
 
 def value_sql(c, e: E) -> str:
     """SQL to store an expression as a column: dynamic values as JSON, strings as-is (NULL reads as "")."""
+    if e.rep == "multi":
+        raise c.unsupported("a function returning several columns (array_sort_*) in this position")
     if e.type == "dynamic" and e.rep is not None:
         return c.expr.to_json(e).sql
     return e.sql
@@ -38,11 +41,20 @@ def extend(c, rel: Rel, op: A.Extend, scope) -> Rel:
         if names_in(item.expr) & defined:
             rel = _extend_layer(c, rel, pending, notnull, defs)
             pending, defined, defs = [], set(), {}
-        if len(item.names) > 1:
-            raise c.unsupported("extend with a tuple of names (only for functions returning several columns)", item)
         e = c.expr.compile(item.expr, rel.row(), scope)
         if e.agg:
             raise c.error("aggregate functions are only valid in summarize", item)
+        multi = multi_columns(c, e, item.names, item, set(rel.columns) | defined)
+        if multi:
+            for name, sql, typ in multi:
+                pending = [p for p in pending if p[0] != name]
+                pending.append((name, sql, typ))
+                defined.add(name)
+                defs.pop(name, None)
+                notnull.discard(name)
+            continue
+        if len(item.names) > 1:
+            raise c.unsupported("extend with a tuple of names (only for functions returning several columns)", item)
         name = item.names[0] if item.names else (expr_name(item.expr) or counter.next(set(rel.columns) | defined))
         pending = [p for p in pending if p[0] != name]
         pending.append((name, value_sql(c, e), e.type))
@@ -80,6 +92,14 @@ def project(c, rel: Rel, op: A.Project, scope) -> Rel:
         if isinstance(item.expr, A.Name) and not item.names and "*" in item.expr.name:
             raise c.unsupported("wildcards in project (use project-keep)", item)
         e = c.expr.compile(item.expr, rel.columns, scope)
+        multi = multi_columns(c, e, item.names, item, set(types) | set(rel.columns))
+        if multi:
+            for name, sql, typ in multi:
+                if name in types:
+                    raise c.error(f"project: column '{name}' is named twice", item)
+                items.append((name, sql))
+                types[name] = typ
+            continue
         if len(item.names) > 1:
             raise c.unsupported("project with a tuple of names", item)
         name = item.names[0] if item.names else (expr_name(item.expr) or counter.next(set(types) | set(rel.columns)))

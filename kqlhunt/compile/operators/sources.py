@@ -8,6 +8,7 @@ from ..functions.conversion import convert
 from . import source
 from .basic import value_sql
 from .naming import ColumnCounter
+from ..functions.arrays import multi_columns
 
 
 @source(A.Datatable)
@@ -45,6 +46,12 @@ def print_(c, node: A.Print, scope) -> Rel:
     counter = ColumnCounter("print_", 0)
     for item in node.items:
         e = c.expr.compile(item.expr, {}, scope)
+        multi = multi_columns(c, e, item.names, item, types)
+        if multi:
+            for name, sql, typ in multi:
+                items.append(f"{sql} AS {c.d.ident(name)}")
+                types[name] = typ
+            continue
         name = item.names[0] if item.names else counter.next(types)
         items.append(f"{value_sql(c, e)} AS {c.d.ident(name)}")
         types[name] = e.type
@@ -79,4 +86,8 @@ def range_(c, node: A.Range, scope) -> Rel:
     else:
         raise c.error(f"range cannot count from {start.type} to {stop.type}", node)
     sql = f"SELECT {value} AS {name} FROM range(0, greatest({n} + 1, 0)) AS _r(_i) ORDER BY _i"
-    return Rel(sql, {node.name: typ}, ordered=True, notnull=frozenset([node.name]))
+    if not (step.is_const and step.const):
+        return Rel(sql, {node.name: typ}, ordered=True, notnull=frozenset([node.name]))
+    desc = step.const < 0
+    return Rel(sql, {node.name: typ}, ordered=True, notnull=frozenset([node.name]),
+               order_by=f"{name} {'DESC' if desc else 'ASC'}", order_cols=frozenset([node.name]))

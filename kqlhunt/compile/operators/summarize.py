@@ -30,6 +30,9 @@ def agg_name(node: A.Node) -> str | None:
     if node.name in ("countif", "count") and node.name == "countif":
         return f"{prefix}_"
     first = expr_name(node.args[0])
+    if node.name in ("covariance", "covariancep") and len(node.args) == 2:
+        second = expr_name(node.args[1])
+        return f"{prefix}_{first}_{second}" if first and second else f"{prefix}_"
     if node.name in ("percentile", "percentilew") and len(node.args) > 1 and isinstance(node.args[-1], A.Literal):
         v = node.args[-1].value
         return f"{prefix}_{first}_{str(v).replace('.', '_')}" if first else f"{prefix}_"
@@ -64,6 +67,9 @@ def summarize(c, rel: Rel, op: A.Summarize, scope) -> Rel:
         node = item.expr
         if isinstance(node, A.Call) and node.name in ("arg_max", "arg_min"):
             _arg_extreme(c, rel, scope, item, select, types, taken, unpack, by_names)
+            continue
+        if isinstance(node, A.Call) and node.name == "percentiles":
+            _percentiles(c, rel, scope, item, select, types, taken)
             continue
         e = c.expr.compile(node, rel.columns, scope, agg=True)
         if not e.agg:
@@ -130,9 +136,36 @@ def _arg_extreme(c, rel: Rel, scope, item: A.Assign, select, types, taken, unpac
         wanted.append((out, value_sql(c, e), e.type))
     struct = "struct_pack(" + ", ".join(f"{d.ident('f' + str(i))} := {sql}" for i, (_, sql, _) in enumerate(wanted)) + ")"
     col = f"__{fn}_{len(select)}"
-    select.append((col, f"{fn}({struct}, {key.sql})"))
+    # arg-min-aggregation-function.md: when every key in the group is null, a row of the group is still returned
+    # (with a null key), corpus arg-min-1
+    select.append((col, f"coalesce({fn}({struct}, {key.sql}), first({struct}))"))
     types[col] = "dynamic"
     unpack.append((col, [(out, f"f{i}", t) for i, (out, _, t) in enumerate(wanted)]))
+
+
+def _percentiles(c, rel: Rel, scope, item: A.Assign, select, types, taken) -> None:
+    """percentiles(x, p1, p2, ...) -> one column per percentile, percentile_x_p1, ... (percentiles-aggregation-function.md);
+    `(a, b) = percentiles(x, 5, 50)` names them."""
+    from ..expr import Args, Ctx
+    from ..functions.aggregates import _pct_value, nearest_rank
+    node: A.Call = item.expr
+    if len(node.args) < 2:
+        raise c.error("percentiles(): expects an expression and at least one percentile", node)
+    a = Args(c.expr, node, Ctx(rel.columns, scope, False))
+    x, t = _pct_value(a)
+    ps = [a.const(i, "a constant percentile") for i in range(1, len(node.args))]
+    if item.names and len(item.names) != len(ps):
+        raise c.error(f"percentiles(): {len(item.names)} names given for {len(ps)} percentiles", item)
+    first = expr_name(node.args[0])
+    for i, p in enumerate(ps):
+        if item.names:
+            name = item.names[i]
+        else:
+            name = f"percentile_{first}_{str(p).replace('.', '_')}" if first else ColumnCounter().next(taken)
+        name = unique(name, taken)
+        taken.add(name)
+        select.append((name, nearest_rank(a, x, p)))
+        types[name] = t
 
 
 _ = E
