@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable
 
 from ..errors import KqlError, position
@@ -27,6 +27,8 @@ class Rel:
     ordered: bool = False           # serialized (row order is meaningful)
     notnull: frozenset = frozenset()
     defs: dict = field(default_factory=dict)   # column -> split(...) provenance (see E.split), for cheap rewrites
+    order_by: str | None = None                # serialized by these SQL sort keys (sort, top, range)
+    order_cols: frozenset = frozenset()        # the columns order_by reads
 
     def names(self) -> list[str]:
         return list(self.columns)
@@ -35,12 +37,16 @@ class Rel:
         """The columns as seen by expressions, with what is known about how some were computed."""
         r = Row(self.columns)
         r.defs = self.defs
+        r.ordered = self.ordered
+        r.order_by = self.order_by
         return r
 
 
 class Row(dict):
     """Column name -> KQL type, plus `defs` (column -> split provenance) for columns computed earlier."""
     defs: dict = {}
+    ordered: bool = False
+    order_by: str | None = None
 
 
 @dataclass
@@ -158,6 +164,8 @@ class Compiler:
             else:
                 items.append(q)
         sql = f"SELECT {', '.join(items) or '*'} FROM {self.from_(rel)}"
+        if rel.order_by:
+            sql += f" ORDER BY {rel.order_by}"      # serialized output comes back in its order
         if self.ctes:
             parts = []
             for c in self.ctes:
@@ -255,7 +263,10 @@ class Compiler:
                 handler = OPERATORS.get(type(op))
                 if handler is None:
                     raise self.unsupported(f"{type(op).__name__.lower()} operator", op)
+                prev = rel
                 rel = handler(self, rel, op, scope)
+                if prev.order_by and rel.order_by is None and rel.ordered and keeps_order(op, prev, rel):
+                    rel = replace(rel, order_by=prev.order_by, order_cols=prev.order_cols)
             return rel
         handler = SOURCES.get(type(node))
         if handler is not None:
@@ -368,6 +379,24 @@ class Compiler:
 
     def passthrough(self, rel: Rel) -> list[tuple[str, str]]:
         return [(n, self.d.ident(n)) for n in rel.columns]
+
+
+def keeps_order(op: A.Node, before: Rel, after: Rel) -> bool:
+    """Do the sort keys of `before` still mean the same in `after` (same columns, same values)?"""
+    cols = before.order_cols
+    if not cols or any(after.columns.get(c) != before.columns.get(c) for c in cols):
+        return False
+    if isinstance(op, (A.Where, A.Take, A.Serialize, A.ProjectAway, A.ProjectKeep, A.ProjectReorder, A.As,
+                       A.Render, A.Parse, A.ParseKv)):
+        return True
+    if isinstance(op, A.Extend):
+        return not any(n in cols for item in op.items for n in item.names)
+    if isinstance(op, A.ProjectRename):
+        return not any(old in cols or new in cols for new, old in op.pairs)
+    if isinstance(op, A.Project):
+        same = {i.expr.name for i in op.items if isinstance(i.expr, A.Name) and (not i.names or i.names == [i.expr.name])}
+        return cols <= same
+    return False
 
 
 def register_table_types(columns: list[tuple[str, str]]) -> dict[str, str]:

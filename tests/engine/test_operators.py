@@ -219,7 +219,12 @@ def test_top_nested(engine):
 
 
 def test_serialize_extend(engine):
-    """serialize-operator.md: serialize may extend columns; window functions stay a loud error (not implemented)."""
+    """serialize-operator.md: serialize may extend columns; row_number() numbers the serialized rows
+    (row-number-function.md); the rank functions that need windows over windows stay a loud error."""
     assert q(engine, "range x from 1 to 2 step 1 | serialize y = x * 2")[2] == [(1, 2), (2, 4)]
+    assert q(engine, "range x from 1 to 3 step 1 | sort by x desc | extend r = row_number(), p = prev(x)")[2] == [
+        (3, 1, None), (2, 2, 3), (1, 3, 2)]
     with pytest.raises(KqlError):
-        engine.query("range x from 1 to 2 step 1 | serialize | extend r = row_number()")
+        engine.query("range x from 1 to 2 step 1 | serialize | extend r = row_rank_min(x)")
+    with pytest.raises(KqlError):
+        engine.query("print x = 1 | summarize by x | extend r = row_number()")

@@ -86,4 +86,8 @@ def range_(c, node: A.Range, scope) -> Rel:
     else:
         raise c.error(f"range cannot count from {start.type} to {stop.type}", node)
     sql = f"SELECT {value} AS {name} FROM range(0, greatest({n} + 1, 0)) AS _r(_i) ORDER BY _i"
-    return Rel(sql, {node.name: typ}, ordered=True, notnull=frozenset([node.name]))
+    if not (step.is_const and step.const):
+        return Rel(sql, {node.name: typ}, ordered=True, notnull=frozenset([node.name]))
+    desc = step.const < 0
+    return Rel(sql, {node.name: typ}, ordered=True, notnull=frozenset([node.name]),
+               order_by=f"{name} {'DESC' if desc else 'ASC'}", order_cols=frozenset([node.name]))
