@@ -83,8 +83,9 @@ def test_seed_rule_keeps_plain_substring_prefilters(engine):
     engine.register("imProcessCreate", fixture_table())
     sql = engine.explain(query)
     assert "lower(" not in sql
-    assert "regexp_matches(\"CommandLine\", '(?i) user ')" in sql
-    assert ("(regexp_matches(\"CommandLine\", '(?i) \\/do') AND "
-            "regexp_matches(\"CommandLine\", '(?i) \\/do(?:$|[^\\pL\\pN])'))") in sql
+    # ASCII-only case folding as [aA] classes (RE2's (?i) would also fold U+017F to s and U+212A to k)
+    assert "regexp_matches(\"CommandLine\", ' [uU][sS][eE][rR] ')" in sql
+    assert ("(regexp_matches(\"CommandLine\", ' \\/[dD][oO]') AND "
+            "regexp_matches(\"CommandLine\", ' \\/[dD][oO](?:$|[^\\pL\\pN])'))") in sql
     assert "NOT contains(coalesce(\"CommandLine\", ''), '\\')" in sql
     assert "(\"Process\" = 'net.exe' OR suffix(\"Process\", '\\net.exe'))" in sql
