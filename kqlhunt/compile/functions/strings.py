@@ -283,7 +283,7 @@ def f_translate(a):
     """translate-function.md: a shorter replacement list repeats its last character; an empty one deletes."""
     a.check(3)
     search, repl, src = s(a, 0), s(a, 1), s(a, 2)
-    r = f"CASE WHEN {repl} = '' THEN '' ELSE rpad({repl}, greatest(length({search}), length({repl})), right({repl}, 1)) END"
+    r = f"CASE WHEN {repl} = '' THEN '' ELSE rpad({repl}, CAST(greatest(length({search}), length({repl})) AS INTEGER), right({repl}, 1)) END"
     return E(f"translate({src}, {search}, {r})", "string", True)
 
 
