@@ -11,21 +11,29 @@ MACROS = [
         (CASE WHEN lead AND regexp_matches(n, '^[\pL\pN]') THEN '(?:^|[^\pL\pN])' ELSE '' END)
         || regexp_escape(n) ||
         (CASE WHEN trail AND regexp_matches(n, '[\pL\pN]$') THEN '(?:$|[^\pL\pN])' ELSE '' END)""",
+    # ASCII-only case folding (strops.needs_exact_fold): n as an RE2 pattern with ASCII letters as [aA] classes
+    r"""CREATE OR REPLACE MACRO kql_ascii_ci(n) AS
+        array_to_string(list_transform(string_split(n, ''), lambda ch: CASE WHEN regexp_matches(ch, '^[A-Za-z]$')
+            THEN '[' || lower(ch) || upper(ch) || ']' ELSE regexp_escape(ch) END), '')""",
+    r"""CREATE OR REPLACE MACRO kql_term_regex_ci(n, lead, trail) AS
+        (CASE WHEN lead AND regexp_matches(n, '^[\pL\pN]') THEN '(?:^|[^\pL\pN])' ELSE '' END)
+        || kql_ascii_ci(n) ||
+        (CASE WHEN trail AND regexp_matches(n, '[\pL\pN]$') THEN '(?:$|[^\pL\pN])' ELSE '' END)""",
     r"""CREATE OR REPLACE MACRO kql_has(x, n) AS
         CASE WHEN coalesce(n, '') = '' THEN TRUE
              ELSE contains(lower(coalesce(x, '')), lower(n))
-                  AND regexp_matches(coalesce(x, ''), '(?i)' || kql_term_regex(n, TRUE, TRUE)) END""",
+                  AND regexp_matches(coalesce(x, ''), kql_term_regex_ci(n, TRUE, TRUE)) END""",
     r"""CREATE OR REPLACE MACRO kql_has_cs(x, n) AS
         CASE WHEN coalesce(n, '') = '' THEN TRUE
              ELSE contains(coalesce(x, ''), n) AND regexp_matches(coalesce(x, ''), kql_term_regex(n, TRUE, TRUE)) END""",
     r"""CREATE OR REPLACE MACRO kql_hasprefix(x, n) AS
         CASE WHEN coalesce(n, '') = '' THEN TRUE
-             ELSE regexp_matches(coalesce(x, ''), '(?i)' || kql_term_regex(n, TRUE, FALSE)) END""",
+             ELSE regexp_matches(coalesce(x, ''), kql_term_regex_ci(n, TRUE, FALSE)) END""",
     r"""CREATE OR REPLACE MACRO kql_hasprefix_cs(x, n) AS
         CASE WHEN coalesce(n, '') = '' THEN TRUE ELSE regexp_matches(coalesce(x, ''), kql_term_regex(n, TRUE, FALSE)) END""",
     r"""CREATE OR REPLACE MACRO kql_hassuffix(x, n) AS
         CASE WHEN coalesce(n, '') = '' THEN TRUE
-             ELSE regexp_matches(coalesce(x, ''), '(?i)' || kql_term_regex(n, FALSE, TRUE)) END""",
+             ELSE regexp_matches(coalesce(x, ''), kql_term_regex_ci(n, FALSE, TRUE)) END""",
     r"""CREATE OR REPLACE MACRO kql_hassuffix_cs(x, n) AS
         CASE WHEN coalesce(n, '') = '' THEN TRUE ELSE regexp_matches(coalesce(x, ''), kql_term_regex(n, FALSE, TRUE)) END""",
     # has_any / has_all over a JSON array known only at run time
