@@ -369,13 +369,35 @@ class Compiler:
     def select(self, rel: Rel, items: list[tuple[str, str]], where: str | None = None, extra: str = "") -> str:
         """SELECT <sql AS name...> FROM rel [WHERE ...] [extra]."""
         d = self.d
-        cols = ", ".join(f"{sql} AS {d.ident(name)}" if sql != d.ident(name) else sql for name, sql in items)
+        cols = ", ".join(self._star_prefix(rel, items))
         text = f"SELECT {cols or '*'} FROM {self.from_(rel)}"
         if where:
             text += f" WHERE {where}"
         if extra:
             text += " " + extra
         return text
+
+    def _star_prefix(self, rel: Rel, items: list[tuple[str, str]]) -> list[str]:
+        """Select-list entries, writing a leading run of unchanged input columns as `*` / `* EXCLUDE (...)` where
+        the dialect can: wide tables (ASIM's 150 columns) would otherwise repeat every name at every operator,
+        and DuckDB's planning time grows with the SQL text."""
+        d = self.d
+        n = 0
+        inputs = list(rel.columns)
+        pos = -1
+        for name, sql in items:
+            if name in rel.columns and sql == d.ident(name) and inputs.index(name) > pos:
+                pos = inputs.index(name)
+                n += 1
+            else:
+                break
+        kept = [name for name, _ in items[:n]]
+        rest = [f"{sql} AS {d.ident(name)}" if sql != d.ident(name) else sql for name, sql in items[n:]]
+        if n and len(kept) * 2 >= len(inputs):
+            star = d.star_except([c for c in inputs if c not in set(kept) or c in {m for m, _ in items[n:]}])
+            if star is not None:
+                return [star] + rest
+        return [d.ident(name) for name in kept] + rest
 
     def passthrough(self, rel: Rel) -> list[tuple[str, str]]:
         return [(n, self.d.ident(n)) for n in rel.columns]

@@ -60,9 +60,18 @@ class Dialect:
     def try_cast(self, sql: str, kql_type: str) -> str:
         return f"TRY_CAST({sql} AS {self.sql_types[kql_type]})"
 
+    def star_except(self, excluded: list[str]) -> str | None:
+        """`*` minus some columns, or None where the dialect cannot say it (the caller lists columns)."""
+        return None
+
 
 class DuckDB(Dialect):
     name = "duckdb"
+
+    def star_except(self, excluded: list[str]) -> str | None:
+        if not excluded:
+            return "*"
+        return "* EXCLUDE (" + ", ".join(self.ident(c) for c in excluded) + ")"
 
     # strings
     def lower(self, x: str) -> str:

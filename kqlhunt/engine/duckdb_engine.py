@@ -41,7 +41,7 @@ class Engine:
         self.db = str(db) if db else ":memory:"
         self.con = duckdb.connect(self.db, read_only=read_only)
         self.con.execute("SET TimeZone = 'UTC'")
-        self._macros = False          # installed on first use (they cost ~0.1 s to bind)
+        self._macros: set[str] = set()   # run-time macros created so far (each on first use: binding is slow)
         self.catalog = DuckDBCatalog(self.con)
         self._now = _utc_naive(now)
         self._registered: dict[str, object] = {}
@@ -99,14 +99,17 @@ class Engine:
         return self.run(compiled)
 
     def run(self, compiled: Compiled) -> Result:
-        if not self._macros and "kql_" in compiled.sql:
-            macros.install(self.con)
-            self._macros = True
+        self.ensure_macros([compiled.sql])
         try:
             table = self.con.sql(compiled.sql).to_arrow_table()
         except duckdb.Error as exc:
             raise KqlError(f"query failed while running: {str(exc).splitlines()[0]}", kind="runtime") from exc
         return Result(compiled.columns, compiled.types, table, compiled.sql)
+
+    def ensure_macros(self, sql_texts) -> None:
+        """Create the run-time macros these SQL texts need (cursors of this connection share them)."""
+        if any("kql_" in t for t in sql_texts):
+            macros.install(self.con, sql_texts, self._macros)
 
     def close(self) -> None:
         self.con.close()

@@ -2,6 +2,8 @@
 timespans, Kusto's datetime parsing), installed as DuckDB macros on every connection the engine opens."""
 from __future__ import annotations
 
+import re
+
 TERM_EDGE_START = r"(?:^|[^\pL\pN])"
 TERM_EDGE_END = r"(?:$|[^\pL\pN])"
 
@@ -272,8 +274,55 @@ def _unit_ticks() -> str:
 MACROS = [m.replace("%(UNIT_TICKS)s", _unit_ticks()) for m in MACROS]
 
 
-def install(con) -> None:
-    con.execute(";\n".join(MACROS))
+_MACRO_NAME = re.compile(r"CREATE\s+OR\s+REPLACE\s+MACRO\s+(\w+)")
+_USED = re.compile(r"\bkql_\w+")
+_index_cache: dict = {}
+
+
+def _index() -> dict[str, str]:
+    """Macro name -> its CREATE statement (rebuilt if MACROS grew)."""
+    if _index_cache.get("n") != len(MACROS):
+        _index_cache.clear()
+        _index_cache["n"] = len(MACROS)
+        _index_cache["map"] = {_MACRO_NAME.search(m).group(1): m for m in MACROS}
+    return _index_cache["map"]
+
+
+def needed(sql_texts) -> list[str]:
+    """The macros these SQL texts use, with the macros they use, dependencies first."""
+    index = _index()
+    order: list[str] = []
+    seen: set[str] = set()
+
+    def visit(name: str) -> None:
+        if name in seen or name not in index:
+            return
+        seen.add(name)
+        for dep in _USED.findall(index[name].split("AS", 1)[-1]):
+            if dep != name:
+                visit(dep)
+        order.append(name)
+
+    for text in sql_texts:
+        for name in _USED.findall(text):
+            visit(name)
+    return order
+
+
+def install(con, sql_texts=None, installed: set | None = None) -> set[str]:
+    """Create, in the connection's temporary schema (so read-only workspaces work too), the macros that
+    `sql_texts` use (all of them when None) and are not in `installed`. Binding costs time (some macros take
+    ~1 s), so only what a query needs is created. Returns the names now installed."""
+    installed = set() if installed is None else installed
+    names = list(_index()) if sql_texts is None else needed(sql_texts)
+    todo = [n for n in names if n not in installed]
+    if todo:
+        index = _index()
+        con.execute(";\n".join(index[n].replace("CREATE OR REPLACE MACRO", "CREATE OR REPLACE TEMP MACRO", 1)
+                               for n in todo))
+        installed.update(todo)
+    return installed
+
 
 
 # ---------------------------------------------------------------------------------------------- dynamic values

@@ -158,9 +158,7 @@ def _cursor_factory(engine):
 
 
 def _ensure_macros(engine, sqls) -> None:
-    if not getattr(engine, "_macros", False) and any("kql_" in s for s in sqls):
-        macros.install(engine.con)
-        engine._macros = True
+    engine.ensure_macros(sqls)
 
 
 # ---------------------------------------------------------------------------------------------- the run
