@@ -332,8 +332,10 @@ class Compiler:
             params = params[1:]
         if len(positional) > len(params):
             raise self.error(f"function '{b.name}' takes {len(params)} arguments but got {len(positional)}", call)
+        # named arguments bind by name; positional ones fill the remaining parameters in order
+        queue = list(positional)
         for i, p in enumerate(params):
-            arg = positional[i] if i < len(positional) else named.pop(p.name, None)
+            arg = named.pop(p.name) if p.name in named else (queue.pop(0) if queue else None)
             if arg is None:
                 if p.default is None:
                     raise self.error(f"function '{b.name}': missing argument '{p.name}'", call)

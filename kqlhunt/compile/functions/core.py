@@ -155,3 +155,14 @@ def f_column_ifexists(a):
     if name.value in a.ctx.row:
         return E(a.d.ident(name.value), a.ctx.row[name.value])
     return a[1]
+
+
+@scalar("assert")
+def f_assert(a):
+    """assert-function.md: true when the condition holds; otherwise the query fails with the message."""
+    a.check(2)
+    msg = a[1]
+    if not msg.is_const:
+        raise a.error("assert(): the message must be a constant string")
+    text = a.d.string(f"assert failed: {msg.const}")
+    return E(f"CASE WHEN {a.ec.as_bool(a[0])} THEN TRUE ELSE error({text}) END", "bool", True)
