@@ -1,10 +1,22 @@
-"""The ingest run: files in, one transaction per file, ledger and report out.
+"""The ingest run: files in, ledger and report out; a file is committed whole or not at all.
 
 Owns: `ingest_paths` (the public entry point) and `list_tables`. For every input file: hash it,
-skip it if the ledger already has that sha256, otherwise stream its records through the
-readers into the table writers inside one transaction, write the ledger row and commit. A file
-that cannot be read is rolled back and reported; the other files go on; nothing committed
-earlier is touched. Every record read is either ingested or counted as rejected with a reason.
+skip it if the ledger already has that sha256, otherwise read its records into memory buffers
+(EVTX: the crate's raw JSON strings, mapped later in DuckDB SQL by evtxsql; JSON/CSV: rows in
+TableWriters). Nothing reaches the database while a file is being read, so a file that cannot
+be read is simply dropped and reported; the other files go on.
+
+Transactions:
+* small files are grouped: when the buffered input of the group passes GROUP_BYTES (or at the
+  end), one transaction maps and inserts every file of the group and writes their ledger rows.
+  If that transaction fails, it is rolled back and the files are retried one by one.
+* a file whose own buffers pass CHUNK_BYTES streams into per-file staging tables
+  `_kqlhunt_stage_<sha256[:16]>_<Table>`, one committed transaction per chunk (bounded memory);
+  at its end one transaction moves staging -> target (`INSERT ... BY NAME SELECT *`), writes the
+  ledger row and drops the staging tables. A failed file drops its staging tables; staging
+  tables left by an interrupted run are dropped at the next start (IngestReport.dropped_staging).
+
+Every record read is either ingested or counted as rejected with a reason.
 """
 from __future__ import annotations
 
@@ -14,11 +26,15 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
+import duckdb
 import orjson
+import pyarrow as pa
 
-from . import readers, sources, workspace
+from . import evtxsql, readers, sources, workspace
 
 MAX_REASONS = 100
+GROUP_BYTES = 32 << 20  # buffered input of a group of small files committed together
+CHUNK_BYTES = 32 << 20  # a file buffering more than this streams into staging tables
 
 
 @dataclass
@@ -44,6 +60,7 @@ class IngestReport:
     files: list[FileReport] = field(default_factory=list)
     tables: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
+    dropped_staging: list[str] = field(default_factory=list)  # left by an interrupted run
 
     @property
     def records(self) -> int:
@@ -58,13 +75,16 @@ class IngestReport:
         return sum(f.rejected for f in self.files)
 
     def to_dict(self) -> dict:
-        return {
+        out = {
             "files": [
                 {k: v for k, v in asdict(f).items() if k != "sha256"} | {"sha256": f.sha256}
                 for f in self.files
             ],
             "tables": dict(self.tables),
         }
+        if self.dropped_staging:
+            out["dropped_staging"] = list(self.dropped_staging)
+        return out
 
 
 class _Progress:
@@ -116,11 +136,13 @@ class _Progress:
 
 def ingest_paths(paths, db_path="kqlhunt.duckdb", *, sysmon_table: str = "Event",
                  progress: bool = True, table: str | None = None,
-                 batch_rows: int = 5000) -> "IngestReport":
+                 batch_rows: int = 5000, evtx_sql: bool = True) -> "IngestReport":
     """Ingest files/folders into the DuckDB workspace at `db_path`.
 
     sysmon_table: "Event" (MMA shape, default) or "WindowsEvent" for Sysmon records.
     table: force the destination table of CSV / shapeless JSON rows.
+    evtx_sql: map EVTX records in DuckDB SQL (default) or, if False, all in Python (the
+    reference mapping; the SQL path falls back to it record by record where needed).
     """
     if sysmon_table not in ("Event", "WindowsEvent"):
         raise ValueError("sysmon_table must be 'Event' or 'WindowsEvent'")
@@ -129,54 +151,113 @@ def ingest_paths(paths, db_path="kqlhunt.duckdb", *, sysmon_table: str = "Event"
     report = IngestReport()
     con = workspace.connect(db_path)
     prog = _Progress(progress, len(files))
-    cache: dict = {}
+    run = _Run(con, sysmon_table, table, batch_rows, prog, evtx_sql)
     try:
+        stale = workspace.stale_staging_tables(con)
+        if stale:  # an interrupted run: its files were never committed (no ledger row)
+            workspace.drop_tables(con, stale)
+            report.dropped_staging = stale
         for path in files:
             prog.file(str(path))
-            fr = _ingest_one(con, path, sysmon_table, table, batch_rows, prog, cache)
+            fr = run.read_file(path)
             report.files.append(fr)
-            for t, n in fr.tables.items():
-                report.tables[t] = report.tables.get(t, 0) + n
             prog.done_file()
+        run.flush_group()
     finally:
         prog.close()
         con.close()
+    for fr in report.files:
+        for t, n in fr.tables.items():
+            report.tables[t] = report.tables.get(t, 0) + n
     report.seconds = time.perf_counter() - t0
     return report
 
 
-def _ingest_one(con, path: Path, sysmon_table, table, batch_rows, prog, cache) -> FileReport:
-    fr = FileReport(path=str(path))
-    if not path.exists():
-        fr.status, fr.format = "failed", "missing"
-        fr.errors.append(f"{path}: no such file or directory")
+class _Job:
+    """One file being ingested: its report and its buffered output."""
+
+    def __init__(self, fr: FileReport):
+        self.fr = fr
+        self.datas: list[str] = []   # raw EVTX records (evtxsql)
+        self.times: list = []
+        self.ids: list = []
+        self.raw_bytes = 0
+        self.writers: dict[str, workspace.TableWriter] = {}
+        self.staged: dict[str, str] = {}  # table -> staging table (large files)
+        self.counts: Counter = Counter()  # rows written so far (staging chunks)
+        self.reasons: list[str] = []      # rejects found while writing
+        self.evtx = False
+
+    def nbytes(self) -> int:
+        return self.raw_bytes + sum(w.nbytes for w in self.writers.values())
+
+    def clear(self) -> None:
+        self.datas, self.times, self.ids, self.raw_bytes = [], [], [], 0
+
+
+class _Run:
+    def __init__(self, con, sysmon_table, table, batch_rows, prog, evtx_sql):
+        self.con = con
+        self.sysmon_table = sysmon_table
+        self.table = table
+        self.batch_rows = batch_rows
+        self.prog = prog
+        self.evtx_sql = evtx_sql
+        self.cache: dict = {}  # {table: {column: type}} of the connection (cleared on rollback)
+        self.group: list[_Job] = []
+        self.group_bytes = 0
+        self.known = dict(con.execute(f"SELECT sha256, min(path) FROM {workspace.LEDGER} GROUP BY sha256").fetchall())
+        evtxsql.install_macros(con)
+
+    # -- reading ---------------------------------------------------------------------------
+    def read_file(self, path: Path) -> FileReport:
+        fr = FileReport(path=str(path))
+        if not path.exists():
+            fr.status, fr.format = "failed", "missing"
+            fr.errors.append(f"{path}: no such file or directory")
+            return fr
+        try:
+            fr.sha256 = sources.sha256_file(path)
+            fr.format = sources.outer_format(path)
+        except OSError as exc:
+            fr.status = "failed"
+            fr.errors.append(f"{path}: cannot read ({exc.strerror or exc})")
+            return fr
+        done = self.known.get(fr.sha256)
+        if done:
+            fr.status = "skipped"
+            fr.errors.append(f"already ingested (same sha256 as {done})")
+            return fr
+        job = _Job(fr)
+        try:
+            self._read(job, path)
+            if fr.format in ("zip", "gz"):
+                fr.format = f"{fr.format}({'+'.join(dict.fromkeys(job.formats))})"
+        except (readers.FileError, ValueError, workspace.RowRejected, duckdb.Error) as exc:
+            self._drop_staging(job)
+            return _failed(fr, str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+        self.known[fr.sha256] = str(path)
+        if job.staged:
+            self._finish_staged(job)
+        else:
+            self.group.append(job)
+            self.group_bytes += job.nbytes()
+            if self.group_bytes >= GROUP_BYTES:
+                self.flush_group()
         return fr
-    try:
-        fr.sha256 = sources.sha256_file(path)
-        fr.format = sources.outer_format(path)
-    except OSError as exc:
-        fr.status = "failed"
-        fr.errors.append(f"{path}: cannot read ({exc.strerror or exc})")
-        return fr
-    done = con.execute(f"SELECT path FROM {workspace.LEDGER} WHERE sha256 = ? LIMIT 1",
-                       [fr.sha256]).fetchone()
-    if done:
-        fr.status = "skipped"
-        fr.errors.append(f"already ingested (same sha256 as {done[0]})")
-        return fr
-    con.execute("BEGIN TRANSACTION")
-    writers: dict[str, workspace.TableWriter] = {}
-    try:
-        mems = list(sources.members(path))
-        formats = []
-        for m in mems:
-            formats.append(m.format)
+
+    def _read(self, job: _Job, path: Path) -> None:
+        fr, prog = job.fr, self.prog
+        job.formats = []
+        for m in list(sources.members(path)):
+            job.formats.append(m.format)
             if m.format == "evtx":
-                items = readers.read_evtx(m, sysmon_table)
+                job.evtx = True
+                items = readers.read_evtx(m, self.sysmon_table, raw=self.evtx_sql)
             elif m.format == "json":
-                items = readers.read_json(m, sysmon_table, table)
+                items = readers.read_json(m, self.sysmon_table, self.table)
             elif m.format == "csv":
-                items = readers.read_csv(m, table, sysmon_table, default_table=Path(m.name).stem)
+                items = readers.read_csv(m, self.table, self.sysmon_table, default_table=Path(m.name).stem)
             elif m.format == "empty":
                 continue
             else:
@@ -188,42 +269,248 @@ def _ingest_one(con, path: Path, sysmon_table, table, batch_rows, prog, cache) -
                 continue
             n = 0
             for tname, payload in items:
-                n += 1
                 if tname is None:
+                    n += 1
                     fr.add_reason(payload)
+                elif tname is readers.RAW:
+                    datas, times, ids = payload
+                    job.datas += datas
+                    job.times += times
+                    job.ids += ids
+                    job.raw_bytes += sum(map(len, datas))
+                    prog.tick(len(datas))
+                    if job.nbytes() >= CHUNK_BYTES:
+                        self._spill(job)
+                    continue
                 else:
-                    w = writers.get(tname)
+                    n += 1
+                    w = job.writers.get(tname)
                     if w is None:
-                        w = writers[tname] = workspace.TableWriter(con, tname, batch_rows, cache)
+                        w = job.writers[tname] = workspace.TableWriter(self.con, tname, self.batch_rows, self.cache)
                     w.add(payload)
-                if n == 2000:
+                if n >= 500:
                     prog.tick(n)
                     n = 0
+                    if job.nbytes() >= CHUNK_BYTES:
+                        self._spill(job)
             prog.tick(n)
-        for w in writers.values():
-            w.flush()
-        for tname, w in writers.items():
-            for reason in w.rejects:
-                fr.add_reason(f"{tname}: {reason}")
-            if w.written:
-                fr.tables[tname] = w.written
+        for w in job.writers.values():
+            w.convert()
+
+    # -- writing ---------------------------------------------------------------------------
+    def _write(self, jobs: list[_Job], staging: bool) -> dict[int, tuple[Counter, list[str]]]:
+        """Map and insert the buffered output of `jobs` (inside the caller's transaction): into
+        the target tables, or with staging=True (one job) into its staging tables. Returns
+        {job index: (rows per table, rejects found)}; nothing is changed on the jobs."""
+        con = self.con
+        out = {i: (Counter(), []) for i in range(len(jobs))}
+        fallback: dict[int, dict[str, workspace.TableWriter]] = {}
+
+        def dest(job, table):
+            if not staging:
+                return table
+            name = job.staged.get(table)
+            if name is None:
+                name = job.staged[table] = workspace.stage_name(job.fr.sha256, table)
+            return name
+
+        datas, fids = [], []
+        times, ids = [], []
+        for i, j in enumerate(jobs):
+            if j.datas:
+                datas += j.datas
+                times += j.times
+                ids += j.ids
+                fids += [i] * len(j.datas)
+        if datas:
+            raw = pa.table({"fid": pa.array(fids, pa.int32()), "seq": pa.array(range(len(datas)), pa.int64()),
+                            "data": pa.array(datas, pa.string())})
+            con.register("_kq_raw", raw)
+            try:
+                con.execute(evtxsql.stage_sql("_kq_raw", "_kq_stage", self.sysmon_table))
+            finally:
+                con.unregister("_kq_raw")
+            del raw
+            # records the SQL cannot map exactly: the Python mapping (and its reject reasons)
+            for fid, seq in con.execute("SELECT fid, seq FROM _kq_stage WHERE NOT ok ORDER BY seq").fetchall():
+                tname, payload = readers.map_evtx_json(datas[seq], times[seq], ids[seq], self.sysmon_table)
+                if tname is None:
+                    out[fid][1].append(payload)
+                    continue
+                ws = fallback.setdefault(fid, {})
+                w = ws.get(tname)
+                if w is None:
+                    w = ws[tname] = workspace.TableWriter(con, tname, self.batch_rows, self.cache)
+                w.add(payload)
+            counts = con.execute("SELECT fid, route, count(*) FROM _kq_stage WHERE ok GROUP BY ALL").fetchall()
+            routes = sorted({r for _, r, _ in counts})
+            for fid, route, n in counts:
+                out[fid][0][route] += n
+            for route in routes:
+                se_cols = (evtxsql.security_columns(con, "_kq_stage", "ok")
+                           if route == "SecurityEvent" else ())
+                if staging:
+                    d = dest(jobs[0], route)
+                    workspace.create_like(con, d, like=route, cache=self.cache)
+                else:
+                    d = route
+                    workspace.create_like(con, d, cache=self.cache)
+                con.execute(evtxsql.insert_sql(route, d, "_kq_stage", "ok", se_cols))
+            con.execute("DROP TABLE _kq_stage")
+        for i, j in enumerate(jobs):
+            writers = list(j.writers.items()) + list(fallback.get(i, {}).items())
+            for tname, w in writers:
+                out[i][0][tname] += w.write(con, dest(j, tname), self.cache)
+                out[i][1].extend(f"{tname}: {r}" for r in w.rejects)
+        return out
+
+    def flush_group(self) -> None:
+        jobs, self.group, self.group_bytes = self.group, [], 0
+        if not jobs:
+            return
+        con = self.con
+        try:
+            con.execute("BEGIN TRANSACTION")
+            res = self._write(jobs, staging=False)
+            done = []
+            for i, j in enumerate(jobs):
+                counts, reasons = res[i]
+                err = self._complete(j, counts, reasons)
+                if err:  # e.g. an EVTX file with no readable record: not ingested
+                    raise _JobFailed(i, err)
+                done.append(j)
+            for j in done:
+                _ledger(con, j.fr)
+            con.execute("COMMIT")
+        except _JobFailed as exc:
+            con.execute("ROLLBACK")
+            self.cache.clear()
+            bad = jobs[exc.index]
+            self._reset(bad)
+            _failed(bad.fr, exc.msg)
+            self.known.pop(bad.fr.sha256, None)
+            rest = jobs[:exc.index] + jobs[exc.index + 1:]
+            for j in rest:
+                self._reset(j)
+            self.group = rest
+            self.flush_group()
+        except (duckdb.Error, workspace.RowRejected) as exc:
+            con.execute("ROLLBACK")
+            self.cache.clear()
+            if len(jobs) == 1:
+                self._reset(jobs[0])
+                _failed(jobs[0].fr, f"cannot write: {str(exc).splitlines()[0]}")
+                self.known.pop(jobs[0].fr.sha256, None)
+                return
+            for j in jobs:  # find the culprit: one transaction per file
+                self._reset(j)
+                self.group = [j]
+                self.flush_group()
+        except BaseException:
+            con.execute("ROLLBACK")
+            self.cache.clear()
+            raise
+
+    def _reset(self, job: _Job) -> None:
+        """Undo what _complete did to a job's report (its transaction was rolled back)."""
+        fr = job.fr
+        fr.tables = {}
+        fr.ingested = 0
+        fr.records = 0
+        if hasattr(job, "_nreasons"):
+            fr.errors = fr.errors[: job._nerrors]
+            fr.rejected = job._nreasons
+
+    def _complete(self, job: _Job, counts: Counter, reasons: list[str]) -> str | None:
+        """Fill the job's report from the rows written; returns an error if the file is unusable."""
+        fr = job.fr
+        if not hasattr(job, "_nreasons"):
+            job._nreasons, job._nerrors = fr.rejected, len(fr.errors)
+        for r in reasons:
+            fr.add_reason(r)
+        total = job.counts + counts
+        fr.tables = {t: n for t, n in total.items() if n}
         fr.ingested = sum(fr.tables.values())
         fr.records = fr.ingested + fr.rejected
-        if fr.format in ("zip", "gz"):
-            fr.format = f"{fr.format}({'+'.join(dict.fromkeys(formats))})"
         if fr.ingested == 0 and fr.rejected > 0 and fr.format == "evtx":
-            raise readers.FileError("no readable EVTX record: " + fr.errors[0])
-        _ledger(con, fr)
-        con.execute("COMMIT")
-    except (readers.FileError, ValueError) as exc:  # unreadable input, corrupt archive ...
-        con.execute("ROLLBACK")
-        cache.clear()
-        return _failed(fr, str(exc))
-    except BaseException:
-        con.execute("ROLLBACK")
-        cache.clear()
-        raise
-    return fr
+            return "no readable EVTX record: " + fr.errors[0]
+        return None
+
+    def _spill(self, job: _Job) -> None:
+        """Commit the job's buffers to its staging tables (large file, bounded memory)."""
+        con = self.con
+        con.execute("BEGIN TRANSACTION")
+        try:
+            res = self._write([job], staging=True)
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            self.cache.clear()
+            raise
+        counts, reasons = res[0]
+        job.counts += counts
+        job.reasons += reasons
+        job.clear()
+        for w in job.writers.values():
+            w.clear()
+
+    def _finish_staged(self, job: _Job) -> None:
+        con = self.con
+        fr = job.fr
+        try:
+            self._spill(job)
+        except (duckdb.Error, workspace.RowRejected) as exc:
+            self._drop_staging(job)
+            _failed(fr, f"cannot write: {str(exc).splitlines()[0]}")
+            self.known.pop(fr.sha256, None)
+            return
+        err = self._complete(job, Counter(), job.reasons)
+        if err:
+            self._drop_staging(job)
+            _failed(fr, err)
+            self.known.pop(fr.sha256, None)
+            return
+        con.execute("BEGIN TRANSACTION")
+        try:
+            con.execute("SET preserve_insertion_order = false")
+            for table, stage in job.staged.items():
+                workspace.move(con, stage, table, self.cache)
+            _ledger(con, fr)
+            workspace.drop_tables(con, job.staged.values())
+            con.execute("COMMIT")
+        except (duckdb.Error, workspace.RowRejected) as exc:
+            con.execute("ROLLBACK")
+            self.cache.clear()
+            self._drop_staging(job)
+            self._reset(job)
+            _failed(fr, f"cannot write: {str(exc).splitlines()[0]}")
+            self.known.pop(fr.sha256, None)
+        except BaseException:
+            con.execute("ROLLBACK")
+            self.cache.clear()
+            raise
+        finally:
+            con.execute("SET preserve_insertion_order = true")
+        for t in job.staged:
+            self.cache.pop(workspace.stage_name(fr.sha256, t), None)
+        job.staged = {}
+
+    def _drop_staging(self, job: _Job) -> None:
+        if job.staged:
+            try:
+                self.con.execute("ROLLBACK")
+            except duckdb.Error:
+                pass
+            workspace.drop_tables(self.con, job.staged.values())
+            for name in job.staged.values():
+                self.cache.pop(name, None)
+            job.staged = {}
+
+
+class _JobFailed(Exception):
+    def __init__(self, index: int, msg: str):
+        super().__init__(msg)
+        self.index, self.msg = index, msg
 
 
 def _failed(fr: FileReport, msg: str) -> FileReport:
@@ -253,7 +540,7 @@ def list_tables(db_path="kqlhunt.duckdb") -> list[dict]:
             "AND table_type = 'BASE TABLE' ORDER BY table_name").fetchall()]
         out = []
         for t in names:
-            if t == workspace.LEDGER:
+            if t == workspace.LEDGER or t.startswith(workspace.STAGE_PREFIX):
                 continue
             cols = workspace.table_columns(con, t)
             q = workspace.quote_ident(t)

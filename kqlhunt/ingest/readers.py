@@ -36,7 +36,14 @@ class FileError(Exception):
 
 # ------------------------------------------------------------------------------------------
 # EVTX
-def read_evtx(member: Member, sysmon_table: str) -> Iterator[Item]:
+RAW = "\x00raw"  # item table name of a chunk of unmapped EVTX records: (RAW, (datas, times, ids))
+RAW_CHUNK = 2000
+
+
+def read_evtx(member: Member, sysmon_table: str, raw: bool = False) -> Iterator[Item]:
+    """EVTX records as (table, row) (mapped in Python), or with raw=True as (RAW, (datas, times,
+    ids)) chunks of the crate's JSON strings, header times and record ids for the SQL mapping
+    (evtxsql); warnings of skipped data are (None, reason) either way."""
     tmp = None
     path = member.path
     if path is None:  # inside a zip / gz: the parser needs a seekable file
@@ -50,6 +57,9 @@ def read_evtx(member: Member, sysmon_table: str) -> Iterator[Item]:
         except (RuntimeError, OSError) as exc:
             raise FileError(f"corrupt EVTX file header ({exc}); nothing readable") from None
         from_evtx, to_row, loads = windows.from_evtx, windows.to_row, orjson.loads
+        datas: list = []
+        times: list = []
+        ids: list = []
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             seen = nread = 0
@@ -67,12 +77,22 @@ def read_evtx(member: Member, sysmon_table: str) -> Iterator[Item]:
                     for w in caught[seen:]:
                         yield None, _evtx_reason(w)
                     seen = len(caught)
+                if raw:
+                    datas.append(rec["data"])
+                    times.append(rec.get("timestamp"))
+                    ids.append(rec.get("event_record_id"))
+                    if len(datas) >= RAW_CHUNK:
+                        yield RAW, (datas, times, ids)
+                        datas, times, ids = [], [], []
+                    continue
                 try:
                     ev = from_evtx(loads(rec["data"]), rec.get("timestamp"))
                 except (ValueError, KeyError, TypeError, orjson.JSONDecodeError) as exc:
                     yield None, f"record {rec.get('event_record_id')}: {exc}"
                     continue
                 yield to_row(ev, sysmon_table)
+            if datas:
+                yield RAW, (datas, times, ids)
             if len(caught) > seen:
                 for w in caught[seen:]:
                     yield None, _evtx_reason(w)
@@ -81,6 +101,15 @@ def read_evtx(member: Member, sysmon_table: str) -> Iterator[Item]:
     finally:
         if tmp:
             os.unlink(tmp)
+
+
+def map_evtx_json(data: str, header_time, record_id, sysmon_table: str) -> Item:
+    """Python mapping of one raw EVTX record (the reference for evtxsql, and its fallback)."""
+    try:
+        ev = windows.from_evtx(orjson.loads(data), header_time)
+    except (ValueError, KeyError, TypeError, orjson.JSONDecodeError) as exc:
+        return None, f"record {record_id}: {exc}"
+    return windows.to_row(ev, sysmon_table)
 
 
 def _announced_chunks(path) -> int:

@@ -1,14 +1,17 @@
 """The workspace: a DuckDB file holding Sentinel-shaped tables and the ingest ledger.
 
-Owns: opening the database, creating tables with their full Sentinel schema, the ledger table
-`_kqlhunt_ingest`, and the batch writer that turns buffered rows into Arrow record batches and
-appends them with one INSERT per batch (strings never NULL, dynamic as JSON, datetime as naive
-UTC TIMESTAMP). Columns a source has beyond the Sentinel schema are added to the table (typed
-from their values) rather than dropped.
+Owns: opening the database (with the ingest's memory settings), creating tables with their full
+Sentinel schema, the ledger table `_kqlhunt_ingest`, per-file staging tables
+(`_kqlhunt_stage_<sha256 prefix>_<Table>`, see pipeline), and the TableWriter that turns rows into
+Arrow record batches (strings never NULL, dynamic as JSON, datetime as naive UTC TIMESTAMP) and
+appends them to a destination table with one INSERT per batch, naming only the columns the rows
+fill (the table's defaults fill the rest). Columns a source has beyond the Sentinel schema are
+added to the table (typed from their values) rather than dropped.
 """
 from __future__ import annotations
 
 import datetime as _dt
+import os
 
 import duckdb
 import orjson
@@ -35,20 +38,83 @@ _ARROW = {
 }
 
 
+STAGE_PREFIX = "_kqlhunt_stage_"
+MEMORY_LIMIT = os.environ.get("KQLHUNT_INGEST_MEMORY", "512MB")
+
+
 def connect(db_path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open the workspace. Writers get a bounded DuckDB memory (spilling to `<db>.tmp`)."""
     con = duckdb.connect(str(db_path), read_only=read_only)
     if not read_only:
         con.execute("SET preserve_insertion_order = true")
+        con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
         con.execute(LEDGER_SQL)
     return con
 
 
+def stage_name(sha256: str, table: str) -> str:
+    return f"{STAGE_PREFIX}{sha256[:16]}_{table}"
+
+
+def stale_staging_tables(con) -> list[str]:
+    rows = con.execute("SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' "
+                       "AND table_type = 'BASE TABLE'").fetchall()
+    return sorted(n for (n,) in rows if n.startswith(STAGE_PREFIX))
+
+
+def drop_tables(con, names) -> None:
+    for n in names:
+        con.execute(f"DROP TABLE IF EXISTS {quote_ident(n)}")
+
+
+def create_like(con, table: str, like: str | None = None, cache: dict | None = None) -> dict[str, str]:
+    """Create `table` if missing: with the schema of existing table `like`, else the Sentinel
+    schema of `table` (or of the Sentinel table `like` names), else just TimeGenerated.
+    Returns {column: duckdb type}."""
+    cols = table_columns(con, table) if cache is None or table not in cache else cache[table]
+    if not cols:
+        src = table_columns(con, like) if like else {}
+        if src:
+            con.execute(create_table_sql(table, [(c, DUCKDB_TO_KQL.get(t, "string")) for c, t in src.items()]))
+        elif table in SCHEMAS or like in SCHEMAS:
+            con.execute(create_table_sql(table, SCHEMAS[table if table in SCHEMAS else like]))
+        else:
+            con.execute(create_table_sql(table, [("TimeGenerated", "datetime")]))
+        cols = table_columns(con, table)
+    if cache is not None:
+        cache[table] = cols
+    return cols
+
+
+def ensure_columns(con, table: str, wanted: dict[str, str], cache: dict) -> None:
+    """Add to `table` the columns of `wanted` ({name: duckdb type}) it lacks (case-insensitive)."""
+    cols = cache.get(table)
+    if cols is None:
+        cols = cache[table] = table_columns(con, table)
+    lower = {c.lower() for c in cols}
+    for c, duck in wanted.items():
+        if c.lower() not in lower:
+            kql = DUCKDB_TO_KQL.get(duck, "string")
+            con.execute(f"ALTER TABLE {quote_ident(table)} ADD COLUMN {column_sql(c, kql)}")
+            cols[c] = duck
+            lower.add(c.lower())
+
+
+def move(con, stage: str, target: str, cache: dict) -> int:
+    """INSERT INTO target BY NAME every row of stage (target created / widened as needed)."""
+    scols = table_columns(con, stage)
+    create_like(con, target, like=target if target in SCHEMAS else stage, cache=cache)
+    ensure_columns(con, target, scols, cache)
+    n = con.execute(f"SELECT count(*) FROM {quote_ident(stage)}").fetchone()[0]
+    con.execute(f"INSERT INTO {quote_ident(target)} BY NAME SELECT * FROM {quote_ident(stage)}")
+    return n
+
+
 def table_columns(con, table: str) -> dict[str, str]:
     """{column: duckdb type} in table order, or {} if the table does not exist."""
-    rows = con.execute(
-        "SELECT column_name, data_type FROM information_schema.columns "
-        "WHERE table_schema = 'main' AND table_name = ? ORDER BY ordinal_position", [table]
-    ).fetchall()
+    rows = con.execute(  # duckdb_columns(): cheaper than information_schema.columns
+        "SELECT column_name, data_type FROM duckdb_columns() WHERE database_name = current_database() "
+        "AND schema_name = 'main' AND table_name = ? ORDER BY column_index", [table]).fetchall()
     return {n: t for n, t in rows}
 
 
@@ -173,37 +239,35 @@ class RowRejected(Exception):
 
 
 class TableWriter:
-    """Buffers rows for one table and appends them in Arrow batches."""
+    """Buffers rows for one table, converts them to Arrow batches every `batch_rows` rows, and
+    appends the batches to a destination table on `write` (the table itself, or a staging table
+    of the same shape). Nothing touches the database before `write`."""
 
     def __init__(self, con, table: str, batch_rows: int = 10000, cache: dict | None = None):
         """cache: {table: {column: type}} shared across writers of one connection; the caller
         must clear it after a rollback."""
-        self.con = con
         self.table = table
         self.batch_rows = batch_rows
         self.rows: list[dict] = []
-        self.written = 0
+        self.batches: list[pa.Table] = []
+        self.pending = 0   # rows in self.batches
+        self.nbytes = 0    # Arrow bytes in self.batches
         self.rejects: list[str] = []  # reasons of rows rejected while converting
         cols = cache.get(table) if cache is not None else None
         if cols is None:
-            if not table_columns(con, table):
-                if table in SCHEMAS:
-                    con.execute(create_table_sql(table))
-                else:
-                    con.execute(create_table_sql(table, [("TimeGenerated", "datetime")]))
             cols = table_columns(con, table)
-            if cache is not None:
-                cache[table] = cols
-        self.columns = cols
+            if not cols:
+                cols = {c: KQL_TO_DUCKDB[t] for c, t in SCHEMAS.get(table, [("TimeGenerated", "datetime")])}
+        self.columns = dict(cols)  # the target's columns plus the new ones of these rows
         self.lower = {c.lower(): c for c in self.columns}
 
     def add(self, row: dict) -> None:
         self.rows.append(row)
         if len(self.rows) >= self.batch_rows:
-            self.flush()
+            self.convert()
 
     def _resolve_columns(self, rows) -> dict[str, str]:
-        """Map row keys -> table column names, adding unknown columns to the table."""
+        """Map row keys -> column names; unknown keys become new columns typed from values."""
         keys: dict[str, None] = {}
         for r in rows:
             for k in r:
@@ -218,14 +282,14 @@ class TableWriter:
                 mapping[k] = self.lower[low]
                 continue
             kql = infer_kql_type(r.get(k) for r in rows)
-            self.con.execute(f"ALTER TABLE {quote_ident(self.table)} ADD COLUMN {column_sql(k, kql)}")
             self.columns[k] = KQL_TO_DUCKDB[kql]
             self.lower[low] = k
             mapping[k] = k
         return mapping
 
-    def flush(self) -> None:
-        """Write buffered rows; rows whose values cannot be converted go to self.rejects."""
+    def convert(self) -> None:
+        """Buffered rows -> one Arrow batch; rows whose values cannot be converted go to
+        self.rejects."""
         rows, self.rows = self.rows, []
         if not rows:
             return
@@ -261,36 +325,55 @@ class TableWriter:
             keep = [i for i in range(len(rows)) if i not in bad]
             arrays = {c: [v[i] for i in keep] for c, v in arrays.items()}
         n = len(rows) - len(bad)
-        if n:
-            self._insert(arrays, n)
-
-    def _insert(self, arrays: dict[str, list], n: int) -> None:
-        cols = list(arrays)
+        if not n:
+            return
         try:
-            batch = pa.table({c: pa.array(arrays[c], type=_ARROW.get(self.columns[c], pa.string()))
-                              for c in cols})
+            batch = pa.table({c: pa.array(v, type=_ARROW.get(self.columns[c], pa.string()))
+                              for c, v in arrays.items()})
         except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError) as exc:
             raise RowRejected(f"batch conversion failed: {exc}") from exc
-        sel = []
-        for c in cols:
-            q = quote_ident(c)
-            duck = self.columns[c]
-            if duck == "VARCHAR":
-                sel.append(f"COALESCE({q}, '')")
-            elif duck in ("JSON", "UUID", "INTERVAL"):
-                sel.append(f"CAST({q} AS {duck})")
-            else:
-                sel.append(q)
+        self.batches.append(batch)
+        self.pending += n
+        self.nbytes += batch.nbytes
+
+    def clear(self) -> None:
+        """Forget the written batches and their rejects (after the caller's COMMIT)."""
+        self.batches, self.pending, self.nbytes, self.rejects = [], 0, 0, []
+
+    def write(self, con, dest: str, cache: dict) -> int:
+        """Append the buffered rows to `dest` (created like self.table if missing); returns the
+        number of rows written. The buffers are kept (the caller may roll back and retry) until
+        `clear`."""
+        self.convert()
+        batches, n = self.batches, self.pending
+        if not batches:
+            return 0
+        create_like(con, dest, like=self.table, cache=cache)
+        used: dict[str, str] = {}
+        for b in batches:
+            for c in b.column_names:
+                used[c] = self.columns[c]
+        ensure_columns(con, dest, used, cache)
         name = "__kqlhunt_batch"
-        self.con.register(name, batch)
-        try:
-            self.con.execute(
-                f"INSERT INTO {quote_ident(self.table)} ({', '.join(quote_ident(c) for c in cols)}) "
-                f"SELECT {', '.join(sel)} FROM {name}"
-            )
-        finally:
-            self.con.unregister(name)
-        self.written += n
+        for batch in batches:
+            sel = []
+            for c in batch.column_names:
+                q = quote_ident(c)
+                duck = self.columns[c]
+                if duck == "VARCHAR":
+                    sel.append(f"COALESCE({q}, '')")
+                elif duck in ("JSON", "UUID", "INTERVAL"):
+                    sel.append(f"CAST({q} AS {duck})")
+                else:
+                    sel.append(q)
+            con.register(name, batch)
+            try:
+                con.execute(
+                    f"INSERT INTO {quote_ident(dest)} ({', '.join(quote_ident(c) for c in batch.column_names)}) "
+                    f"SELECT {', '.join(sel)} FROM {name}")
+            finally:
+                con.unregister(name)
+        return n
 
 
 def kql_schema(con, table: str) -> list[tuple[str, str]]:

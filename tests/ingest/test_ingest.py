@@ -61,10 +61,29 @@ def _counts(db) -> tuple[int, int]:
         con.close()
 
 
-@pytest.fixture(scope="module")
-def per_file(tmp_path_factory):
-    """Ingest every manifest file one by one into one workspace; per-file deltas."""
-    db = tmp_path_factory.mktemp("ws") / "all.duckdb"
+@pytest.fixture(scope="session")
+def per_file(tmp_path_factory, worker_id):
+    """Ingest every manifest file one by one into one workspace; per-file deltas.
+
+    Computed once per test session: under pytest-xdist the first worker builds it under a file
+    lock in the directory the workers share, the others read its results (the workspace is
+    only opened read-only afterwards)."""
+    if worker_id == "master":
+        return _per_file(tmp_path_factory.mktemp("ws") / "all.duckdb")
+    import fcntl
+
+    shared = tmp_path_factory.getbasetemp().parent / "kqlhunt-ingest-per-file"
+    shared.mkdir(exist_ok=True)
+    done = shared / "results.json"
+    with open(shared / "lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not done.exists():
+            db, results = _per_file(shared / "all.duckdb")
+            done.write_text(json.dumps([[k[0], k[1], v] for k, v in results.items()]))
+    return shared / "all.duckdb", {(d, p): v for d, p, v in json.loads(done.read_text())}
+
+
+def _per_file(db):
     by_sha: dict[str, dict] = {}
     results = {}
     before = (0, 0)
@@ -351,3 +370,109 @@ def test_cli_json_and_tables(tmp_path):
     assert res.exit_code == 0, res.output
     assert orjson.loads(res.stdout)[0]["table"] == "SecurityEvent"
     assert orjson.loads(res.stdout)[0]["rows"] == 7
+
+
+# ---------------------------------------------------------------------------------------
+# the SQL mapping of EVTX records (evtxsql) against the Python reference (windows.py)
+def _table_rows(db) -> dict[str, list]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        out = {}
+        for r in list_tables(db):
+            t = r["table"]
+            cols = [c for (c,) in con.execute(
+                "select column_name from information_schema.columns where table_name=? "
+                "order by ordinal_position", [t]).fetchall()]
+            out[t] = sorted(con.execute(f'select * from "{t}"').fetchall(), key=repr), cols
+        return out
+    finally:
+        con.close()
+
+
+@pytest.mark.parametrize("sysmon_table", ["Event", "WindowsEvent"])
+def test_evtx_sql_mapping_equals_python_mapping(tmp_path, sysmon_table):
+    files = sorted(SAMPLES.glob("*.evtx")) + sorted((DATASETS / "EVTX-ATTACK-SAMPLES").rglob("*.evtx"))[::7]
+    if DISM is not None:
+        files.append(DISM)
+    sql = ingest_paths(files, tmp_path / "sql.duckdb", sysmon_table=sysmon_table, progress=False)
+    py = ingest_paths(files, tmp_path / "py.duckdb", sysmon_table=sysmon_table, progress=False, evtx_sql=False)
+    assert sql.ingested > 5000
+    assert [(f.status, f.ingested, f.rejected, f.tables) for f in sql.files] == \
+        [(f.status, f.ingested, f.rejected, f.tables) for f in py.files]
+    assert sorted(sql.files[0].errors) == sorted(py.files[0].errors)
+    a, b = _table_rows(tmp_path / "sql.duckdb"), _table_rows(tmp_path / "py.duckdb")
+    assert a.keys() == b.keys()
+    for t in a:
+        assert a[t][1] == b[t][1], t
+        assert a[t][0] == b[t][0], t
+
+
+# ---------------------------------------------------------------------------------------
+# large files: chunks committed to per-file staging tables, one final move
+def _snapshot(db):
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        tabs = {r[0] for r in con.execute("select table_name from information_schema.tables").fetchall()}
+        ledger = con.execute("select path, records, ingested, rejected, tables::VARCHAR from _kqlhunt_ingest "
+                             "order by path").fetchall()
+    finally:
+        con.close()
+    return tabs, ledger
+
+
+def test_large_file_goes_through_staging_and_matches(tmp_path, monkeypatch):
+    from kqlhunt.ingest import pipeline
+
+    files = [ENUM_JSON, SAMPLES / "security.evtx", SAMPLES / "sysmon.evtx"]
+    ref = ingest_paths(files, tmp_path / "ref.duckdb", progress=False)
+    monkeypatch.setattr(pipeline, "CHUNK_BYTES", 64 << 10)  # every file spills in many chunks
+    spills = []
+    orig = pipeline._Run._spill
+    monkeypatch.setattr(pipeline._Run, "_spill", lambda self, job: (spills.append(job.fr.path), orig(self, job))[1])
+    rep = ingest_paths(files, tmp_path / "staged.duckdb", progress=False, batch_rows=100)
+    assert len(spills) > 6 and set(spills) == {str(f) for f in files}
+    assert [(f.status, f.ingested, f.rejected, f.tables) for f in rep.files] == \
+        [(f.status, f.ingested, f.rejected, f.tables) for f in ref.files]
+    a, b = _table_rows(tmp_path / "ref.duckdb"), _table_rows(tmp_path / "staged.duckdb")
+    assert a == b
+    tabs, ledger = _snapshot(tmp_path / "staged.duckdb")
+    assert not [t for t in tabs if t.startswith("_kqlhunt_stage_")]
+    assert ledger == _snapshot(tmp_path / "ref.duckdb")[1]
+    # re-ingest is still a no-op
+    again = ingest_paths(files, tmp_path / "staged.duckdb", progress=False)
+    assert [f.status for f in again.files] == ["skipped"] * 3
+
+
+def test_staged_file_failing_late_leaves_nothing(tmp_path, monkeypatch):
+    from kqlhunt.ingest import pipeline
+
+    db = tmp_path / "ws.duckdb"
+    ingest_paths([SAMPLES / "Security_short_selected.evtx"], db, progress=False)
+    z = tmp_path / "mixed.zip"
+    with zipfile.ZipFile(z, "w") as zf:
+        zf.write(ENUM_JSON, "a/enum.json")  # spills to staging first ...
+        zf.writestr("b/corrupt.evtx", (SAMPLES / "security.evtx").read_bytes()[:100] + b"\x00" * 5000)
+    monkeypatch.setattr(pipeline, "CHUNK_BYTES", 64 << 10)
+    rep = ingest_paths([z], db, progress=False)
+    f = rep.files[0]
+    assert f.status == "failed" and "EVTX" in f.errors[0]  # ... then the member fails: all or nothing
+    tabs, ledger = _snapshot(db)
+    assert not [t for t in tabs if t.startswith("_kqlhunt_stage_")]
+    assert [r[0] for r in ledger] == [str(SAMPLES / "Security_short_selected.evtx")]
+    assert {r["table"]: r["rows"] for r in list_tables(db)} == {"SecurityEvent": 7}
+
+
+def test_interrupted_run_staging_is_dropped_at_start(tmp_path):
+    db = tmp_path / "ws.duckdb"
+    ingest_paths([SAMPLES / "Security_short_selected.evtx"], db, progress=False)
+    con = duckdb.connect(str(db))
+    stale = "_kqlhunt_stage_0123456789abcdef_SecurityEvent"
+    con.execute(f'create table "{stale}" as select * from SecurityEvent')  # as a killed run leaves it
+    con.close()
+    assert [r["table"] for r in list_tables(db)] == ["SecurityEvent"]  # never shown as a table
+    rep = ingest_paths([ENUM_JSON], db, progress=False)
+    assert rep.dropped_staging == [stale]
+    assert rep.to_dict()["dropped_staging"] == [stale]
+    tabs, _ = _snapshot(db)
+    assert stale not in tabs
+    assert {r["table"]: r["rows"] for r in list_tables(db)}["SecurityEvent"] == 7 + rep.tables["SecurityEvent"]
