@@ -50,7 +50,7 @@ _TZ = r"\s*(Z|GMT|UTC|[+-]\d{2}:?\d{2})?"
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:(?:T|\s+)(\d{1,2}):(\d{2})(?::(\d{2})" + _FRAC + r")?)?" + _TZ + "$",
                   re.I)
 _ISO_NODASH = re.compile(r"^(\d{4})(\d{2})(\d{2})(?:T?(\d{2})(\d{2})(\d{2})?)?Z?$")
-_US_DATE = re.compile(r"^(\d{1,2})-(\d{1,2})-(\d{4})$")
+_US_DATE = re.compile(r"^(\d{1,2})[-/](\d{1,2})[-/](\d{4})(?:\s+(\d{1,2}):(\d{2})(?::(\d{2})" + _FRAC + r")?)?$")
 _SLASH = re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})(?:\s+(\d{1,2}):(\d{2})(?::(\d{2})" + _FRAC + r")?)?$")
 # RFC 822 ("Sat, 8 Nov 14 15:05:02 GMT") and RFC 850 ("Saturday, 08-Nov-14 15:05:02 GMT"); weekday optional.
 _RFC = re.compile(
@@ -95,8 +95,8 @@ def parse_datetime(text: str) -> dt.datetime | None:
             return _build(y, mo, d, h, mi, s, None, None)
         m = _US_DATE.match(t)
         if m:
-            mo, d, y = m.groups()
-            return _build(y, mo, d, None, None, None, None, None)
+            mo, d, y, h, mi, sec, frac = m.groups()
+            return _build(y, mo, d, h, mi, sec, frac, None)
         m = _SLASH.match(t)
         if m:
             return _build(*m.groups(), None)

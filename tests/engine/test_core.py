@@ -119,3 +119,9 @@ def test_let_tabular_and_toscalar(engine):
 def test_user_function_with_default(engine):
     q = "let f = (a:long, b:long = 10) { a * b }; print x = f(2), y = f(2, 3)"
     assert rows(engine, q)[1] == [(20, 6)]
+
+
+def test_todatetime_us_slash_form(engine):
+    """todatetime-function.md / parse-operator.md example: '02/17/2016 08:40:01' is month/day/year."""
+    r = engine.query("print c = todatetime('02/17/2016 08:40:01'), v = todatetime(strcat('02/17/2016', ' 08:40:01'))")
+    assert r.rows == [(dt.datetime(2016, 2, 17, 8, 40, 1, tzinfo=dt.timezone.utc),) * 2]

@@ -185,7 +185,7 @@ def f_tobool(a):
     return to_bool(a.c, a[0])
 
 
-@scalar("todatetime")
+@scalar("todatetime", "todate")
 def f_todatetime(a):
     a.check(1)
     return to_datetime(a.c, a[0])
