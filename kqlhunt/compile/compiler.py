@@ -259,7 +259,18 @@ class Compiler:
         from .operators import OPERATORS, SOURCES
         if isinstance(node, A.Pipe):
             rel = self.tabular(node.source, scope)
-            for op in node.ops:
+            ops = list(node.ops)
+            i = 0
+            while i < len(ops):
+                op = ops[i]
+                i += 1
+                if isinstance(op, A.Join) and op.kind == "innerunique":
+                    # join-innerunique.md: a where right after the join that reads only left columns is applied
+                    # to the left side before its rows are deduplicated (this changes which rows survive)
+                    from .operators.naming import names_in
+                    while i < len(ops) and isinstance(ops[i], A.Where) and names_in(ops[i].predicate) <= set(rel.columns):
+                        rel = OPERATORS[A.Where](self, rel, ops[i], scope)
+                        i += 1
                 handler = OPERATORS.get(type(op))
                 if handler is None:
                     raise self.unsupported(f"{type(op).__name__.lower()} operator", op)

@@ -125,3 +125,11 @@ def test_todatetime_us_slash_form(engine):
     """todatetime-function.md / parse-operator.md example: '02/17/2016 08:40:01' is month/day/year."""
     r = engine.query("print c = todatetime('02/17/2016 08:40:01'), v = todatetime(strcat('02/17/2016', ' 08:40:01'))")
     assert r.rows == [(dt.datetime(2016, 2, 17, 8, 40, 1, tzinfo=dt.timezone.utc),) * 2]
+
+
+def test_innerunique_where_on_left_applies_before_dedup(engine):
+    """query/join-innerunique.md: a where on left columns right after the join filters before deduplication."""
+    q = ("let t1 = datatable(key:long, value:string)[1, 'val1.1', 1, 'val1.2'];"
+         " let t2 = datatable(key:long, value:string)[1, 'val1.3', 1, 'val1.4'];"
+         " t1 | join kind=innerunique t2 on key | where value == 'val1.2' | order by value1 asc")
+    assert rows(engine, q)[1] == [(1, "val1.2", 1, "val1.3"), (1, "val1.2", 1, "val1.4")]
