@@ -6,7 +6,9 @@ import datetime as dt
 import json
 from dataclasses import dataclass, field
 
+import orjson
 import pyarrow as pa
+import pyarrow.compute as pc
 
 UTC = dt.timezone.utc
 
@@ -15,9 +17,12 @@ def _dynamic(v):
     if v is None:
         return None
     try:
-        return json.loads(v)
+        return orjson.loads(v)
     except (TypeError, ValueError):
-        return v
+        try:
+            return json.loads(v)      # NaN/Infinity literals that orjson rejects
+        except (TypeError, ValueError):
+            return v
 
 
 def _converter(kql_type: str):
@@ -36,6 +41,22 @@ def _converter(kql_type: str):
     return None
 
 
+def _column_values(col: pa.ChunkedArray, kql_type: str) -> list:
+    """One column as Python values; the common types convert inside Arrow (C++), not per value in Python."""
+    try:
+        if kql_type == "string" and pa.types.is_string(col.type):
+            return pc.fill_null(col, "").to_pylist()
+        if kql_type == "datetime" and pa.types.is_timestamp(col.type) and col.type.tz is None:
+            return col.cast(pa.timestamp(col.type.unit, tz="UTC")).to_pylist()
+        if kql_type == "timespan" and pa.types.is_integer(col.type):
+            return col.cast(pa.int64()).cast(pa.duration("us")).to_pylist()
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        pass
+    values = col.to_pylist()
+    conv = _converter(kql_type)
+    return [conv(v) for v in values] if conv else values
+
+
 @dataclass
 class Result:
     columns: list[str]
@@ -47,11 +68,7 @@ class Result:
     @property
     def rows(self) -> list[tuple]:
         if self._rows is None:
-            cols = []
-            for i, t in enumerate(self.types):
-                values = self.table.column(i).to_pylist()
-                conv = _converter(t)
-                cols.append([conv(v) for v in values] if conv else values)
+            cols = [_column_values(self.table.column(i), t) for i, t in enumerate(self.types)]
             self._rows = list(zip(*cols)) if cols else []
         return self._rows
 
