@@ -137,8 +137,9 @@ def error_reason(err: KqlError) -> str:
     return f"{label}: {msg}"
 
 
-def _cursor_factory(engine):
-    """A function giving a new cursor that sees what the engine sees, or None if that is not possible."""
+def _cursor_factory(engine, sqls=()):
+    """A function giving a new cursor that sees what the engine sees (registered tables, the run-time macros
+    `sqls` need: temporary objects are per connection), or None if that is not possible."""
     registered = dict(getattr(engine, "_registered", {}))
     for obj in registered.values():
         if isinstance(obj, duckdb.DuckDBPyRelation):
@@ -153,6 +154,11 @@ def _cursor_factory(engine):
                 cur.execute(f'CREATE OR REPLACE TEMP VIEW "{name}" AS SELECT * FROM read_parquet(\'{path}\')')
             else:
                 cur.register(name, obj)
+        if any("kql_" in s for s in sqls):
+            try:
+                macros.install(cur, list(sqls))
+            except TypeError:       # an engine whose install() takes only the connection
+                macros.install(cur)
         return cur
     return make
 
@@ -216,7 +222,7 @@ def hunt(engine, rules: RuleSet | list[Rule], *, now=None, since=None, until=Non
     if progress:
         progress(done, total, "")
     _ensure_macros(engine, [c.sql for _, c in pending])
-    make_cursor = _cursor_factory(engine)
+    make_cursor = _cursor_factory(engine, [c.sql for _, c in pending])
     local = threading.local()
 
     def execute(item):
