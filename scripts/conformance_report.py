@@ -17,7 +17,16 @@ ROOT = Path(__file__).resolve().parents[1]
 RUNNER = ROOT.parent / "shared" / "kusto-conformance" / "run.py"
 
 # Known reasons, by entry id (kept short; the runner's detail is shown too).
-REASONS: dict[str, str] = {}
+REASONS: dict[str, str] = {
+    "url-encode-component-1": "the documented output drops the trailing `%2f` of an input ending in `/` (a doc "
+                              "typo: every other character is encoded); we encode it",
+    "summarize-1": "buildschema() is not implemented, and hll()/tdigest() return opaque sketches whose exact "
+                   "bytes cannot be reproduced",
+    "buildschema-1": "buildschema() is not implemented",
+    "parse-version-2": "parse_version() returns a decimal wider than a double; not implemented (raises)",
+    "row-rank-min-1": "row_rank_min() needs a window over a window (rank by changes of a value); not implemented",
+    "row-window-session-1": "row_window_session() is not implemented",
+}
 
 
 def main() -> int:
