@@ -379,8 +379,7 @@ class _Run:
                 if err:  # e.g. an EVTX file with no readable record: not ingested
                     raise _JobFailed(i, err)
                 done.append(j)
-            for j in done:
-                _ledger(con, j.fr)
+            _ledger(con, *(j.fr for j in done))
             con.execute("COMMIT")
         except _JobFailed as exc:
             con.execute("ROLLBACK")
@@ -521,14 +520,25 @@ def _failed(fr: FileReport, msg: str) -> FileReport:
     return fr
 
 
-def _ledger(con, fr: FileReport) -> None:
-    reasons = Counter(fr.errors)
-    con.execute(
-        f"INSERT INTO {workspace.LEDGER} VALUES (?, ?, ?, ?, ?, ?, ?::JSON, ?::JSON, ?)",
-        [fr.path, fr.sha256, fr.format, fr.records, fr.ingested, fr.rejected,
-         orjson.dumps(dict(reasons)).decode(), orjson.dumps(fr.tables).decode(),
-         datetime.now(timezone.utc).replace(tzinfo=None)],
-    )
+def _ledger(con, *frs: FileReport) -> None:
+    """Ledger rows of the given files, one INSERT."""
+    if not frs:
+        return
+    now = datetime.now(timezone.utc).replace(tzinfo=None)
+    rows = {
+        "path": [f.path for f in frs], "sha256": [f.sha256 for f in frs], "format": [f.format for f in frs],
+        "records": [f.records for f in frs], "ingested": [f.ingested for f in frs],
+        "rejected": [f.rejected for f in frs],
+        "reasons": [orjson.dumps(dict(Counter(f.errors))).decode() for f in frs],
+        "tables": [orjson.dumps(f.tables).decode() for f in frs],
+        "ingested_at": [now] * len(frs),
+    }
+    con.register("_kq_ledger_rows", pa.table(rows))
+    try:
+        con.execute(f"INSERT INTO {workspace.LEDGER} SELECT path, sha256, format, records, ingested, rejected, "
+                    "reasons::JSON, tables::JSON, ingested_at FROM _kq_ledger_rows")
+    finally:
+        con.unregister("_kq_ledger_rows")
 
 
 def list_tables(db_path="kqlhunt.duckdb") -> list[dict]:
