@@ -22,7 +22,7 @@ import time
 import pytest
 import yaml
 
-from conftest import DOMAIN_ADMINS, ENUM_USERS, FIXTURES, SHARED
+from tests.asim.conftest import DOMAIN_ADMINS, ENUM_USERS, FIXTURES, SHARED
 
 UTC = dt.timezone.utc
 NET = "C:\\Windows\\System32\\net.exe"

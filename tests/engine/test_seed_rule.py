@@ -17,7 +17,7 @@ import datetime as dt
 import pyarrow as pa
 import yaml
 
-from conftest import SHARED
+from tests.conftest import SHARED
 
 UTC = dt.timezone.utc
 NET = "C:\\Windows\\System32\\net.exe"

@@ -7,7 +7,7 @@ import json
 import yaml
 from typer.testing import CliRunner
 
-from conftest import SEED
+from tests.hunt.conftest import SEED
 from kqlhunt import Engine
 from kqlhunt.cli import app
 from kqlhunt.hunt import funnel

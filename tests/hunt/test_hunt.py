@@ -11,7 +11,7 @@ import shutil
 import duckdb
 from typer.testing import CliRunner
 
-from conftest import NET_USER, RULES, SEED
+from tests.hunt.conftest import NET_USER, RULES, SEED
 from kqlhunt.cli import app
 
 SEED_ID = "7b3ed03a-7474-4dad-9c6a-92e7b69f6584"

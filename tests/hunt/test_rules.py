@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from conftest import RULES, SEED
+from tests.hunt.conftest import RULES, SEED
 from kqlhunt.rules import BUNDLED_DIR, load_rule, load_rules, parse_duration, query_reads, rule_sources
 
 BAD = "Detections/ASimProcess/imProcess_PotentialBuildProcessCompromise.yaml"

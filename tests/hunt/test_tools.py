@@ -8,7 +8,7 @@ import subprocess
 
 from typer.testing import CliRunner
 
-from conftest import NET_USER, RULES, SEED
+from tests.hunt.conftest import NET_USER, RULES, SEED
 from kqlhunt.cli import app
 from kqlhunt.rules.check import check_paths, summary
 from kqlhunt.rules.update import UpdateError, update

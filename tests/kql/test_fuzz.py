@@ -8,7 +8,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import SHARED
+from tests.conftest import SHARED
 from kqlhunt import KqlError
 from kqlhunt.kql import parse
 

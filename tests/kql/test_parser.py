@@ -6,7 +6,7 @@ import glob
 import pytest
 import yaml
 
-from conftest import SHARED
+from tests.conftest import SHARED
 from kqlhunt import KqlError
 from kqlhunt.kql import ast as A
 from kqlhunt.kql import parse

@@ -21,7 +21,7 @@ def _legs(c, legs: list[A.Node], scope: Scope, fuzzy: bool) -> list[tuple[str, R
         try:
             rel = c.tabular(leg, scope)
         except KqlError as err:
-            if fuzzy and err.kind in ("missing_table", "semantic"):
+            if fuzzy and err.kind == "missing_table":   # union-operator.md: only legs that do not exist are dropped
                 continue
             raise
         label = leg.name if isinstance(leg, A.Name) else f"union_arg{i}"
