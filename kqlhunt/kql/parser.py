@@ -392,10 +392,12 @@ class Parser:
         kind = hints.pop("kind", "innerunique")
         right = self.table_operand()
         hints.update(self.hints())
-        self.expect_word("on")
         on = []
-        for e in self.expr_list():
-            on.extend(_split_and(e))
+        # Sentinel content has joins without `on` that Microsoft's own KQL validation accepts (e.g. the
+        # NylonTyphoon hunting query); the parser takes them and the compiler refuses to guess their meaning
+        if self.accept_word("on"):
+            for e in self.expr_list():
+                on.extend(_split_and(e))
         return A.Join(start, kind.lower(), right, on, hints)
 
     def op_lookup(self, start: int) -> A.Node:

@@ -46,7 +46,7 @@ def test_check_shared_rules_json(tmp_path):
     assert by_file["imProcess_PotentialBuildProcessCompromise.yaml"] == (
         "invalid", "invalid YAML at line 21:3: expected <block end>, but found '<scalar>'")
     assert by_file["NylonTyphoonCommandLineActivity-Nov2021.yaml"] == (
-        "parse_error", "expected 'on' but found '|' at line 13:1")
+        "unsupported", "join without an 'on' clause (join-operator.md documents no meaning for it) at line 7:3")
     assert by_file["imProcess_ProcessEntropy.yaml"] == (
         "semantic_error", "Failed to resolve scalar expression named 'TargetProcessFilePath' at line 14:56")
     assert by_file["imProcess_new_processes.yaml"] == (

@@ -19,8 +19,9 @@ def err(text: str) -> KqlError:
 
 
 def test_every_asim_process_rule_parses():
-    """Issue 2: every ASIM process rule in shared/sentinel/rules parses (one has YAML that does not load,
-    one has a join without `on`, which Kusto rejects too: join-operator.md marks Conditions as required)."""
+    """Issue 2: every ASIM process rule in shared/sentinel/rules parses (one file's YAML does not load, so its
+    query cannot be read). A join without `on` parses (Sentinel's KQL validation accepts it) and is refused at
+    compile time: see test_join_without_on_is_unsupported."""
     failures = {}
     for path in sorted(glob.glob(str(SHARED / "sentinel" / "rules" / "**" / "*.yaml"), recursive=True)):
         try:
@@ -34,8 +35,16 @@ def test_every_asim_process_rule_parses():
             failures[path.split("/")[-1]] = e.message
     assert failures == {
         "imProcess_PotentialBuildProcessCompromise.yaml": "yaml",
-        "NylonTyphoonCommandLineActivity-Nov2021.yaml": "expected 'on' but found '|'",
     }
+
+
+def test_join_without_on_is_unsupported():
+    import kqlhunt
+    engine = kqlhunt.Engine(asim=False)
+    with pytest.raises(KqlError) as info:
+        engine.query("print a = 1 | join (print b = 2)")
+    assert str(info.value) == ("unsupported: join without an 'on' clause (join-operator.md documents no meaning "
+                               "for it) at line 1:15")
 
 
 def test_error_has_line_column_and_caret():

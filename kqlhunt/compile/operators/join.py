@@ -81,7 +81,7 @@ def join(c, left: Rel, op: A.Join, scope) -> Rel:
     kind = {"leftantisemi": "leftanti", "rightantisemi": "rightanti", "anti": "leftanti", "semi": "leftsemi"}.get(kind, kind)
     right = c.tabular(op.right, scope)
     if not op.on:
-        raise c.error("join: missing 'on' condition", op)
+        raise c.unsupported("join without an 'on' clause (join-operator.md documents no meaning for it)", op)
     eqs, pairs = conditions(c, left, right, op.on, scope, op)
     if kind == "innerunique":
         left = _dedup_left(c, left, [lk for lk, _ in pairs])
