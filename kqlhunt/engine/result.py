@@ -47,7 +47,17 @@ def _column_values(col: pa.ChunkedArray, kql_type: str) -> list:
         if kql_type == "string" and pa.types.is_string(col.type):
             return pc.fill_null(col, "").to_pylist()
         if kql_type == "datetime" and pa.types.is_timestamp(col.type) and col.type.tz is None:
-            return col.cast(pa.timestamp(col.type.unit, tz="UTC")).to_pylist()
+            # numpy builds the naive datetimes in C (Arrow's tz-aware to_pylist is ~6x slower); then mark them UTC
+            naive = col.to_numpy().astype(f"datetime64[{col.type.unit}]").astype(object)
+            memo: dict = {}      # event times repeat (min/max/timestamp columns, grouped rows): build each once
+            get = memo.get
+            out = []
+            for v in naive:
+                aware = get(v)
+                if aware is None and v is not None:
+                    aware = memo[v] = v.replace(tzinfo=UTC)
+                out.append(aware)
+            return out
         if kql_type == "timespan" and pa.types.is_integer(col.type):
             return col.cast(pa.int64()).cast(pa.duration("us")).to_pylist()
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
