@@ -41,7 +41,7 @@ def _converter(kql_type: str):
     return None
 
 
-def _column_values(col: pa.ChunkedArray, kql_type: str) -> list:
+def _column_values(col: pa.ChunkedArray, kql_type: str, memo: dict | None = None) -> list:
     """One column as Python values; the common types convert inside Arrow (C++), not per value in Python."""
     try:
         if kql_type == "string" and pa.types.is_string(col.type):
@@ -49,7 +49,7 @@ def _column_values(col: pa.ChunkedArray, kql_type: str) -> list:
         if kql_type == "datetime" and pa.types.is_timestamp(col.type) and col.type.tz is None:
             # numpy builds the naive datetimes in C (Arrow's tz-aware to_pylist is ~6x slower); then mark them UTC
             naive = col.to_numpy().astype(f"datetime64[{col.type.unit}]").astype(object)
-            memo: dict = {}      # event times repeat (min/max/timestamp columns, grouped rows): build each once
+            memo = {} if memo is None else memo   # times repeat across rows and columns: build each once
             get = memo.get
             out = []
             for v in naive:
@@ -78,7 +78,8 @@ class Result:
     @property
     def rows(self) -> list[tuple]:
         if self._rows is None:
-            cols = [_column_values(self.table.column(i), t) for i, t in enumerate(self.types)]
+            memo: dict = {}
+            cols = [_column_values(self.table.column(i), t, memo) for i, t in enumerate(self.types)]
             self._rows = list(zip(*cols)) if cols else []
         return self._rows
 
