@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import io
 import json
 import sys
 from pathlib import Path
@@ -138,5 +137,3 @@ _register_optional_commands()
 def main() -> None:
     app()
 
-
-_ = io

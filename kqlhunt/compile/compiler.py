@@ -9,13 +9,12 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from dataclasses import dataclass, field, replace
-from typing import Callable
 
 from ..errors import KqlError, position
 from ..kql import ast as A
 from ..kql.parser import parse
 from .dialect import DuckDB, Dialect
-from .types import E, kql_type_of_sql
+from .types import E
 
 
 @dataclass
@@ -381,7 +380,6 @@ class Compiler:
     # ------------------------------------------------------------------------------------------ helpers for operators
     def select(self, rel: Rel, items: list[tuple[str, str]], where: str | None = None, extra: str = "") -> str:
         """SELECT <sql AS name...> FROM rel [WHERE ...] [extra]."""
-        d = self.d
         cols = ", ".join(self._star_prefix(rel, items))
         text = f"SELECT {cols or '*'} FROM {self.from_(rel)}"
         if where:
@@ -434,5 +432,3 @@ def keeps_order(op: A.Node, before: Rel, after: Rel) -> bool:
     return False
 
 
-def register_table_types(columns: list[tuple[str, str]]) -> dict[str, str]:
-    return {name: kql_type_of_sql(t) for name, t in columns}

@@ -5,7 +5,6 @@ Binary operators are looked up in tables (`ARITH`, `COMPARE`, string predicates 
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -237,8 +236,7 @@ class ExprCompiler:
         if e.rep == "list":
             if isinstance(key, int) and not isinstance(key, bool):
                 idx = key + 1 if key >= 0 else key
-                return E(f"CAST(to_json({e.sql}[{idx}]) AS JSON)", "dynamic", rep=None) if False else \
-                    E(f"list_extract({e.sql}, {idx})", "dynamic", rep="item")
+                return E(f"list_extract({e.sql}, {idx})", "dynamic", rep="item")
             e = self.to_json(e)
         if e.rep == "item":
             e = E(f"to_json({e.sql})", "dynamic")
@@ -281,7 +279,6 @@ class ExprCompiler:
         elif op in ("==", "!=", "<", "<=", ">", ">="):
             out = compare(self, op, left, right, node, pred)
         elif op in ("=~", "!~"):
-            l, r = self.nn(left), self.nn(right)
             sql = strops.eq_ci(self, left, right)
             out = E(sql if op == "=~" else f"(NOT {sql})", "bool", True)
         elif op.lstrip("!") in strops.PREDICATES or op == "matches regex":
@@ -340,8 +337,6 @@ class ExprCompiler:
             func, src = stored
             from .compiler import Scope
             return self.user_call(FunctionBinding(node.name, func, Scope(), src), node, ctx)
-        if node.name in WINDOW_ONLY:
-            raise self.c.error(f"{node.name}() needs a serialized row set (use it after sort, serialize or range)", node)
         raise self.c.unsupported(f"function {node.name}()", node)
 
     def user_call(self, b, node: A.Call, ctx: Ctx) -> E:
@@ -351,7 +346,6 @@ class ExprCompiler:
         return result
 
 
-WINDOW_ONLY = {"prev", "next", "row_number", "row_cumsum", "row_rank_dense", "row_rank_min", "row_window_session"}
 ARITH_OPS = ("+", "-", "*", "/", "%")
 
 
@@ -478,5 +472,3 @@ def _dyn_as(ec: ExprCompiler, e: E, typ: str) -> E:
     from .functions.conversion import convert
     return convert(ec.c, e, typ)
 
-
-_ = re

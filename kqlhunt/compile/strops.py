@@ -13,7 +13,6 @@ character at an edge.
 """
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING
 
 from ..kql import ast as A
@@ -46,9 +45,6 @@ def re2_escape(s: str) -> str:
     """Escape text for an RE2 pattern (only ASCII punctuation needs it)."""
     return "".join("\\" + ch if ch in r"\.^$|?*+()[]{}-/" else ch for ch in s)
 
-
-def _ascii_lower(s: str) -> str:
-    return "".join(ch.lower() if "A" <= ch <= "Z" else ch for ch in s)
 
 
 def has_case(n: str) -> bool:

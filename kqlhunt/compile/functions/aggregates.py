@@ -137,7 +137,7 @@ def _collect(a, distinct: bool, cond: str | None, limit_arg: int, nulls: bool = 
         items = (f"CASE WHEN json_type({v}) = 'ARRAY' THEN CAST(json_extract({v}, '$[*]') AS JSON[]) "
                  f"WHEN {v} IS NULL OR json_type({v}) = 'NULL' THEN CAST([] AS JSON[]) ELSE [{v}] END")
         if distinct:
-            inner = f"list_distinct(flatten(list({items}{' ORDER BY ' + v if False else ''}){''}))"
+            inner = f"list_distinct(flatten(list({items})))"
         else:
             inner = f"flatten(list({items}))"
         if cond:

@@ -6,7 +6,7 @@ from ...kql import ast as A
 from ..compiler import Rel, TableBinding
 from ..types import E
 from . import operator
-from .naming import ColumnCounter, expr_name, names_in, unique, wildcard_match
+from .naming import ColumnCounter, expr_name, names_in, wildcard_match
 from ..functions.arrays import multi_columns
 
 
@@ -253,14 +253,12 @@ def render(c, rel: Rel, op: A.Render, scope) -> Rel:
 
 @operator(A.GetSchema)
 def getschema(c, rel: Rel, op: A.GetSchema, scope) -> Rel:
-    from ..types import SQL_TYPES
     net = {"string": "System.String", "long": "System.Int64", "int": "System.Int32", "real": "System.Double",
            "decimal": "System.Data.SqlTypes.SqlDecimal", "bool": "System.SByte", "datetime": "System.DateTime",
            "timespan": "System.TimeSpan", "dynamic": "System.Object", "guid": "System.Guid"}
     rows = []
     for i, (n, t) in enumerate(rel.columns.items()):
         rows.append(f"({c.d.string(n)}, {i}, {c.d.string(net[t])}, {c.d.string(t)})")
-    _ = SQL_TYPES
     if not rows:
         sql = "SELECT '' AS ColumnName, 0 AS ColumnOrdinal, '' AS DataType, '' AS ColumnType WHERE FALSE"
     else:
@@ -270,5 +268,3 @@ def getschema(c, rel: Rel, op: A.GetSchema, scope) -> Rel:
                {"ColumnName": "string", "ColumnOrdinal": "int", "DataType": "string", "ColumnType": "string"},
                ordered=True)
 
-
-_ = unique

@@ -6,7 +6,6 @@ from __future__ import annotations
 from ...kql import ast as A
 from ..compiler import Rel
 from ..functions import AGG_PREFIX
-from ..types import E
 from . import operator
 from .basic import value_sql
 from .naming import ColumnCounter, expr_name, unique
@@ -86,8 +85,6 @@ def summarize(c, rel: Rel, op: A.Summarize, scope) -> Rel:
         taken.add(name)
     extra = f"GROUP BY {', '.join(group_positions)}" if group_positions else ""
     sql = c.select(rel, select, extra=extra)
-    if group_positions and op.by and not op.aggs:
-        pass
     out = Rel(sql, types, notnull=frozenset(n for n, t in types.items() if t == "string"))
     if unpack:
         items = []
@@ -167,5 +164,3 @@ def _percentiles(c, rel: Rel, scope, item: A.Assign, select, types, taken) -> No
         select.append((name, nearest_rank(a, x, p)))
         types[name] = t
 
-
-_ = E
